@@ -1,0 +1,220 @@
+package io.larder.command;
+
+import io.larder.protocol.Args;
+import io.larder.protocol.Reply;
+import io.larder.server.Client;
+import io.larder.server.LarderServer;
+import io.larder.store.Database;
+import io.larder.store.ExecutionGate;
+import io.larder.store.Keyspace;
+import io.larder.store.Lookup;
+import io.larder.util.Numbers;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a command handler sees: its arguments, the client, the reply writer,
+ * the selected database and a time fixed for the command's duration. One
+ * context per worker thread, reused for every command it runs.
+ *
+ * <p>Cross-cutting effects of writes go through here, never through the
+ * families directly: {@link #keyModified} (WATCH, client tracking),
+ * {@link #notify} (keyspace notifications), {@link #keyReady} (blocked
+ * clients) and {@link #dirty} (save points, propagation).
+ */
+public final class CommandContext {
+    private final LarderServer server;
+    private final Keyspace keyspace;
+    private final ExecutionGate.Worker worker;
+    private final Lookup lookup = new Lookup();
+
+    Client client;
+    Args args;
+    Reply reply;
+    CommandSpec command;
+    long now;
+    long dirty;
+    boolean exclusive;
+    /** Keys that became ready for blocked clients during this command (or transaction). */
+    final List<ReadyKey> readyKeys = new ArrayList<>();
+    /** Stripes a keyless iterating command holds at the moment. */
+    int iterationStripe = -1;
+
+    /** A key some blocked client may now be served from. */
+    public record ReadyKey(Database db, byte[] key) {}
+
+    public CommandContext(LarderServer server, ExecutionGate.Worker worker) {
+        this.server = server;
+        this.keyspace = server.keyspace();
+        this.worker = worker;
+    }
+
+    /** Prepares for one command. */
+    public void begin(Client c, Args a, CommandSpec cmd, long nowMs) {
+        this.client = c;
+        this.args = a;
+        this.reply = c.reply();
+        this.command = cmd;
+        this.now = nowMs;
+        this.dirty = 0;
+    }
+
+    /** Runs a nested command (EXEC, scripts) with this context and returns to the outer one. */
+    public void swapCommand(Args a, CommandSpec cmd) {
+        this.args = a;
+        this.command = cmd;
+    }
+
+    public LarderServer server() {
+        return server;
+    }
+
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
+    public ExecutionGate.Worker worker() {
+        return worker;
+    }
+
+    public Client client() {
+        return client;
+    }
+
+    public Args args() {
+        return args;
+    }
+
+    public int argc() {
+        return args.count();
+    }
+
+    public Reply reply() {
+        return reply;
+    }
+
+    public CommandSpec command() {
+        return command;
+    }
+
+    /** Milliseconds since the epoch, fixed when the command (or script, or transaction) began. */
+    public long now() {
+        return now;
+    }
+
+    public void setNow(long ms) {
+        this.now = ms;
+    }
+
+    /** The client's selected database. */
+    public Database db() {
+        return keyspace.db(client.db());
+    }
+
+    /** A reusable lookup slot for read-modify-write on one key. */
+    public Lookup lookup() {
+        return lookup;
+    }
+
+    public boolean exclusive() {
+        return exclusive;
+    }
+
+    public void setExclusive(boolean e) {
+        exclusive = e;
+    }
+
+    // ------------------------------------------------------------ arguments
+
+    /** Argument i as an integer, or Redis's "not an integer" error. */
+    public long longArg(int i) {
+        try {
+            return args.longAt(i);
+        } catch (Numbers.Invalid e) {
+            throw Errors.NOT_INTEGER;
+        }
+    }
+
+    /** Argument i as a double, or Redis's "not a valid float" error. */
+    public double doubleArg(int i) {
+        try {
+            return args.doubleAt(i);
+        } catch (Numbers.Invalid e) {
+            throw Errors.NOT_FLOAT;
+        }
+    }
+
+    /** Argument i as an integer within [min, max], else the given error. */
+    public long longArg(int i, long min, long max, CommandError err) {
+        long v;
+        try {
+            v = args.longAt(i);
+        } catch (Numbers.Invalid e) {
+            throw err;
+        }
+        if (v < min || v > max) throw err;
+        return v;
+    }
+
+    // ------------------------------------------------------------ effects of writes
+
+    /** Counts changes to the data set (save points, INFO rdb_changes_since_last_save, propagation). */
+    public void dirty(long n) {
+        dirty += n;
+    }
+
+    public long dirtyCount() {
+        return dirty;
+    }
+
+    /**
+     * A key's value changed (Redis's signalModifiedKey): invalidates WATCHes
+     * and client-side caches of it.
+     */
+    public void keyModified(Database db, byte[] key) {
+        server.keyModified(db, key);
+    }
+
+    /** keyModified for key argument i. */
+    public void keyModified(Database db, int argIndex) {
+        server.keyModified(db, args, argIndex);
+    }
+
+    /** A keyspace notification (Redis's notifyKeyspaceEvent). */
+    public void notify(int eventClass, String event, Database db, byte[] key) {
+        server.notifyKeyspaceEvent(eventClass, event, db, key);
+    }
+
+    public void notify(int eventClass, String event, Database db, int argIndex) {
+        if (server.notificationsEnabled(eventClass)) {
+            server.notifyKeyspaceEvent(eventClass, event, db, args.bytes(argIndex));
+        }
+    }
+
+    /**
+     * Adds a new key at the position of a failed lookup (Redis's dbAdd),
+     * with the "new" keyspace notification.
+     */
+    public void insert(Database db, Lookup l, Object entry) {
+        db.insert(l, entry);
+        if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.NEW)) {
+            server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.NEW, "new", db,
+                    io.larder.store.Entries.key(entry));
+        }
+    }
+
+    /** Inserts or replaces at the position of the last lookup. */
+    public void put(Database db, Lookup l, Object entry) {
+        if (l.found()) db.replace(l, entry);
+        else insert(db, l, entry);
+    }
+
+    /** A list, sorted set or stream key received elements a blocked client may take. */
+    public void keyReady(Database db, byte[] key) {
+        readyKeys.add(new ReadyKey(db, key));
+    }
+
+    public List<ReadyKey> readyKeys() {
+        return readyKeys;
+    }
+}

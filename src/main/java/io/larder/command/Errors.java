@@ -1,0 +1,53 @@
+package io.larder.command;
+
+/** Redis's error texts, in one place so every command answers identically. */
+public final class Errors {
+    private Errors() {}
+
+    public static final CommandError WRONGTYPE =
+            new CommandError("WRONGTYPE Operation against a key holding the wrong kind of value");
+    public static final CommandError NOT_INTEGER = new CommandError("ERR value is not an integer or out of range");
+    public static final CommandError NOT_FLOAT = new CommandError("ERR value is not a valid float");
+    public static final CommandError SYNTAX = new CommandError("ERR syntax error");
+    public static final CommandError NO_SUCH_KEY = new CommandError("ERR no such key");
+    public static final CommandError INDEX_OUT_OF_RANGE = new CommandError("ERR index out of range");
+    public static final CommandError OVERFLOW = new CommandError("ERR increment or decrement would overflow");
+    public static final CommandError NAN_OR_INF = new CommandError("ERR increment would produce NaN or Infinity");
+    public static final CommandError NOAUTH = new CommandError("NOAUTH Authentication required.");
+    public static final CommandError WRONGPASS =
+            new CommandError("WRONGPASS invalid username-password pair or user is disabled.");
+    public static final CommandError DB_INDEX_OUT_OF_RANGE = new CommandError("ERR DB index is out of range");
+    public static final CommandError INVALID_DB_INDEX = new CommandError("ERR invalid DB index");
+    public static final CommandError INVALID_CURSOR = new CommandError("ERR invalid cursor");
+    public static final CommandError TIMEOUT_NOT_FLOAT = new CommandError("ERR timeout is not a float or out of range");
+    public static final CommandError TIMEOUT_NEGATIVE = new CommandError("ERR timeout is negative");
+    public static final CommandError STRING_TOO_LONG =
+            new CommandError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+    public static final CommandError BIT_OFFSET =
+            new CommandError("ERR bit offset is not an integer or out of range");
+    public static final CommandError OOM =
+            new CommandError("OOM command not allowed when used memory > 'maxmemory'.");
+
+    public static CommandError wrongArgs(String command) {
+        return new CommandError("ERR wrong number of arguments for '" + command + "' command");
+    }
+
+    public static CommandError invalidExpire(String command) {
+        return new CommandError("ERR invalid expire time in '" + command + "' command");
+    }
+
+    public static CommandError err(String message) {
+        return new CommandError("ERR " + message);
+    }
+
+    /** "ERR unknown subcommand 'x'. Try CONFIG HELP." */
+    public static CommandError unknownSubcommand(String sub, String container) {
+        return new CommandError("ERR unknown subcommand '" + abbreviate(sub) + "'. Try "
+                + container.toUpperCase(java.util.Locale.ROOT) + " HELP.");
+    }
+
+    /** Redis shortens echoed user input in errors to 128 characters. */
+    public static String abbreviate(String s) {
+        return s.length() > 128 ? s.substring(0, 128) + "..." : s;
+    }
+}

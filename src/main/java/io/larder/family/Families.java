@@ -1,0 +1,16 @@
+package io.larder.family;
+
+import io.larder.command.CommandTable;
+import io.larder.server.LarderServer;
+
+/** The one place that lists every command family. */
+public final class Families {
+    private Families() {}
+
+    public static void registerAll(LarderServer server, CommandTable t) {
+        new ConnectionCommands(server).register(t);
+        new StringCommands(server).register(t);
+        new KeyCommands(server).register(t);
+        new ServerCommands(server).register(t);
+    }
+}

@@ -1,0 +1,332 @@
+package io.larder.server;
+
+import io.larder.command.CommandSpec;
+import io.larder.protocol.Args;
+import io.larder.protocol.ProtocolException;
+import io.larder.protocol.Reply;
+import io.larder.protocol.RequestParser;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * One client connection: the Netty handler that feeds received bytes to the
+ * parser and executes each complete request inline, and the session state
+ * (selected database, protocol version, name, authentication, flags).
+ * Replies of a batch are written into one buffer and flushed when the read
+ * batch completes, so pipelines cost one write.
+ */
+public final class Client extends ChannelInboundHandlerAdapter {
+    // Flags shown by CLIENT LIST, as Redis letters them.
+    public static final int MULTI = 1, BLOCKED = 1 << 1, PUBSUB = 1 << 2, MONITOR = 1 << 3, DIRTY_CAS = 1 << 4,
+            DIRTY_EXEC = 1 << 5, CLOSE_AFTER_REPLY = 1 << 6, UNBLOCKED = 1 << 7, READONLY = 1 << 8,
+            NO_EVICT = 1 << 9, TRACKING = 1 << 10, REPLICA = 1 << 11, MASTER = 1 << 12, CLOSE_ASAP = 1 << 13,
+            NO_TOUCH = 1 << 14;
+
+    private final LarderServer server;
+    public final long id;
+    private Channel channel;
+    private final RequestParser parser = new RequestParser();
+    private Reply reply;
+
+    private volatile int db;
+    private volatile String name = "";
+    private volatile boolean authenticated;
+    private volatile String user = "default";
+    private volatile int flags;
+    final long createdMs = System.currentTimeMillis();
+    volatile long lastInteractionMs = createdMs;
+    volatile CommandSpec lastCommand;
+    private String addr = "";
+    private String laddr = "";
+    private int fd = -1;
+    /** Replies after which processing stops (CLIENT REPLY SKIP handling lives in the dispatcher). */
+    int replyMode; // 0 on, 1 off, 2 skip-next
+    boolean skipThis;
+    private boolean processing;
+    private boolean paused;
+    /** Set while this client is blocked or postponed: input waits in the buffer. */
+    private volatile boolean suspended;
+    long totalInputBytes;
+    long totalOutputBytes;
+
+    Client(LarderServer server, long id) {
+        this.server = server;
+        this.id = id;
+    }
+
+    public LarderServer server() {
+        return server;
+    }
+
+    public Reply reply() {
+        return reply;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public int db() {
+        return db;
+    }
+
+    public void setDb(int db) {
+        this.db = db;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void setName(String n) {
+        this.name = n;
+    }
+
+    public int resp() {
+        return reply.resp();
+    }
+
+    public void setResp(int v) {
+        reply.setResp(v);
+    }
+
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    public void setAuthenticated(boolean a, String user) {
+        this.authenticated = a;
+        this.user = user;
+        parser.setAuthenticated(a || !server.authRequired());
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    public synchronized void setFlag(int flag, boolean on) {
+        flags = on ? flags | flag : flags & ~flag;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    public String addr() {
+        return addr;
+    }
+
+    public String laddr() {
+        return laddr;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public long createdMs() {
+        return createdMs;
+    }
+
+    public long lastInteractionMs() {
+        return lastInteractionMs;
+    }
+
+    public CommandSpec lastCommand() {
+        return lastCommand;
+    }
+
+    public RequestParser parser() {
+        return parser;
+    }
+
+    /** Close once the pending replies are written (QUIT, protocol errors). */
+    public void closeAfterReply() {
+        setFlag(CLOSE_AFTER_REPLY, true);
+    }
+
+    // ------------------------------------------------------------ Netty events
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        reply = new Reply(ctx.alloc());
+        reply.setErrorListener(server.stats()::recordError);
+        SocketAddress ra = channel.remoteAddress();
+        SocketAddress la = channel.localAddress();
+        addr = format(ra);
+        laddr = format(la);
+        if (channel instanceof io.netty.channel.epoll.EpollSocketChannel ec) {
+            try {
+                fd = ec.fd().intValue();
+            } catch (RuntimeException ignored) {
+                fd = -1;
+            }
+        }
+        parser.setMaxBulkLen(server.config().getLong("proto-max-bulk-len"));
+        parser.setAuthenticated(!server.authRequired());
+        authenticated = !server.authRequired();
+        String refusal = server.clients().admit(this, ra);
+        if (refusal != null) {
+            ByteBuf b = ctx.alloc().buffer();
+            b.writeCharSequence(refusal, java.nio.charset.StandardCharsets.ISO_8859_1);
+            ctx.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+    }
+
+    static String format(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+            int pct = host.indexOf('%');
+            if (pct >= 0) host = host.substring(0, pct);
+            if (host.startsWith("0:0:0:0:0:0:0:1")) host = "::1";
+            return host + ":" + i.getPort();
+        }
+        return a == null ? "" : a.toString();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        try {
+            int n = in.readableBytes();
+            totalInputBytes += n;
+            server.stats().netInput(n);
+            parser.append(in);
+        } finally {
+            in.release();
+        }
+        lastInteractionMs = System.currentTimeMillis();
+        processInput();
+        long limit = server.queryBufferLimit();
+        if (parser.pending() > limit) {
+            Log.warning("Closing client that reached max query buffer length: " + describe()
+                    + " (qbuf initial bytes: ...)");
+            close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        server.clients().remove(this);
+        server.clientClosed(this);
+        ByteBuf b = reply == null ? null : reply.take();
+        if (b != null) b.release();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            Log.warning("Client " + describe() + " error: " + cause);
+        }
+        ctx.close();
+    }
+
+    /**
+     * Parses and executes every complete request in the buffer, unless the
+     * client is suspended (blocked, paused) or is to be closed.
+     */
+    public void processInput() {
+        if (processing) return; // re-entered from a nested wake-up
+        processing = true;
+        try {
+            while (!suspended && !has(CLOSE_AFTER_REPLY) && !has(CLOSE_ASAP) && channel.isActive()) {
+                Args a;
+                try {
+                    a = parser.next();
+                } catch (ProtocolException e) {
+                    reply.setEnabled(true);
+                    reply.error("ERR Protocol error: " + e.getMessage());
+                    Log.verbose("Protocol error (" + e.getMessage() + ") from client: " + describe());
+                    closeAfterReply();
+                    break;
+                }
+                if (a == null) break;
+                server.dispatcher().execute(this, a);
+            }
+            if (!suspended) parser.trim();
+        } finally {
+            processing = false;
+        }
+    }
+
+    /** Writes out everything replied so far. */
+    public void flush() {
+        if (reply == null) return;
+        ByteBuf b = reply.take();
+        if (b != null) {
+            int n = b.readableBytes();
+            totalOutputBytes += n;
+            server.stats().netOutput(n);
+            if (has(CLOSE_AFTER_REPLY)) {
+                channel.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            channel.writeAndFlush(b, channel.voidPromise());
+        } else if (has(CLOSE_AFTER_REPLY)) {
+            channel.close();
+        }
+    }
+
+    /** Stops processing input until {@link #resume}. Called on the client's loop. */
+    public void suspend() {
+        suspended = true;
+    }
+
+    public boolean suspended() {
+        return suspended;
+    }
+
+    /** Resumes input processing on the client's own event loop. */
+    public void resume() {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            suspended = false;
+            processInput();
+            flush();
+        } else {
+            loop.execute(() -> {
+                suspended = false;
+                processInput();
+                flush();
+            });
+        }
+    }
+
+    /** Runs a task on this client's event loop (replies to it must be written there). */
+    public void onLoop(Runnable r) {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) r.run();
+        else loop.execute(r);
+    }
+
+    /** Closes the connection now (CLIENT KILL, limits). */
+    public void close() {
+        setFlag(CLOSE_ASAP, true);
+        if (channel != null) channel.close();
+    }
+
+    public String describe() {
+        return "id=" + id + " addr=" + addr + " laddr=" + laddr + " name=" + name;
+    }
+}

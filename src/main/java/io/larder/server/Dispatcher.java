@@ -1,0 +1,250 @@
+package io.larder.server;
+
+import io.larder.command.CommandContext;
+import io.larder.command.CommandError;
+import io.larder.command.CommandSpec;
+import io.larder.command.CommandTable;
+import io.larder.command.Errors;
+import io.larder.protocol.Args;
+import io.larder.protocol.Reply;
+import io.larder.store.ExecutionGate;
+import io.larder.store.Keyspace;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Runs one request: the checks Redis's processCommand makes, in Redis's
+ * order and with its error texts, then the command itself, inline on the
+ * calling thread, inside the execution gate and holding the stripe locks of
+ * its keys (or the whole keyspace, for exclusive commands). Afterwards:
+ * statistics, SLOWLOG, blocked clients made ready, propagation.
+ */
+public final class Dispatcher {
+    private final LarderServer server;
+    private final CommandTable table;
+    private final Keyspace keyspace;
+    private final ExecutionGate gate;
+    private final FastThreadLocal<Scratch> scratch = new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
+    /** Per-thread buffers for key positions and stripes. */
+    private static final class Scratch {
+        int[] keys = new int[16];
+        int[] stripes = new int[16];
+    }
+
+    /** Hook for features that intercept commands before execution (MULTI queueing, pub/sub mode ...). */
+    public interface Interceptor {
+        /** Returns true when it handled the command (replied) and it must not execute. */
+        boolean intercept(Client client, Args args, CommandSpec cmd, CommandContext c);
+    }
+
+    private volatile Interceptor[] interceptors = new Interceptor[0];
+
+    Dispatcher(LarderServer server) {
+        this.server = server;
+        this.table = server.commands();
+        this.keyspace = server.keyspace();
+        this.gate = keyspace.gate;
+    }
+
+    public synchronized void addInterceptor(Interceptor i) {
+        Interceptor[] n = Arrays.copyOf(interceptors, interceptors.length + 1);
+        n[n.length - 1] = i;
+        interceptors = n;
+    }
+
+    /** Executes a request from a client (called on the client's event loop). */
+    public void execute(Client client, Args a) {
+        CommandContext c = server.context();
+        Reply reply = client.reply();
+        applyReplyMode(client);
+
+        CommandSpec cmd = table.lookup(a.buf(), a.off(0), a.len(0));
+        if (cmd != null && cmd.isContainer() && a.count() >= 2) {
+            CommandSpec sub = cmd.subcommand(lowerAscii(a, 1));
+            if (sub == null) {
+                reject(client, null, "ERR unknown subcommand '" + cString(a, 1, 128) + "'. Try "
+                        + cmd.name.toUpperCase(java.util.Locale.ROOT) + " HELP.");
+                return;
+            }
+            cmd = sub;
+        }
+        if (cmd == null) {
+            StringBuilder args = new StringBuilder();
+            for (int i = 1; i < a.count() && args.length() < 128; i++) {
+                String s = cString(a, i, 128 - args.length());
+                args.append('\'').append(s).append("' ");
+            }
+            reject(client, null, "ERR unknown command '" + cString(a, 0, 128) + "', with args beginning with: " + args);
+            return;
+        }
+        if ((cmd.arity > 0 && cmd.arity != a.count()) || a.count() < -cmd.arity) {
+            reject(client, cmd, "ERR wrong number of arguments for '" + cmd.fullName + "' command");
+            return;
+        }
+        if (!client.authenticated() && !cmd.has(CommandSpec.NO_AUTH)) {
+            reject(client, cmd, Errors.NOAUTH.getMessage());
+            return;
+        }
+        for (Interceptor i : interceptors) {
+            if (i.intercept(client, a, cmd, c)) return;
+        }
+        call(c, client, a, cmd);
+        client.lastCommand = cmd;
+    }
+
+    private void applyReplyMode(Client client) {
+        // CLIENT REPLY SKIP suppresses exactly the next command's reply.
+        if (client.replyMode == 2) {
+            if (client.skipThis) {
+                client.skipThis = false;
+                client.reply().setEnabled(false);
+            } else {
+                client.replyMode = 0;
+                client.reply().setEnabled(true);
+            }
+        }
+    }
+
+    /** Rejects a command before execution (counted as rejected, flags an open MULTI). */
+    public void reject(Client client, CommandSpec cmd, String error) {
+        if (cmd != null) cmd.rejectedCalls.increment();
+        server.transactionRejected(client);
+        client.reply().error(error);
+    }
+
+    /**
+     * Executes a command that passed the checks: enters the gate, locks the
+     * stripes of its keys (or takes the keyspace exclusively), runs the
+     * handler, then does the after-command work.
+     */
+    public void call(CommandContext c, Client client, Args a, CommandSpec cmd) {
+        long start = System.nanoTime();
+        c.begin(client, a, cmd, System.currentTimeMillis());
+        Reply reply = client.reply();
+        boolean failed = false;
+        try {
+            if (cmd.noKeyspace()) {
+                cmd.handler().handle(c);
+            } else if (cmd.exclusive()) {
+                runExclusive(c, cmd);
+            } else {
+                runLocked(c, a, cmd);
+            }
+        } catch (CommandError e) {
+            failed = true;
+            reply.error(e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            failed = true;
+            Log.warning("Internal error executing '" + cmd.fullName + "': " + e);
+            if (Log.level() <= Log.VERBOSE) e.printStackTrace();
+            reply.error("ERR internal error executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
+        }
+        long durationUs = (System.nanoTime() - start) / 1000;
+        cmd.calls.increment();
+        cmd.usec.add(durationUs);
+        if (failed) cmd.failedCalls.increment();
+        server.stats().commandProcessed();
+        server.afterCommand(c, client, a, cmd, durationUs);
+    }
+
+    private void runExclusive(CommandContext c, CommandSpec cmd) {
+        ExecutionGate.Worker w = c.worker();
+        if (gate.isExclusiveOwner(w)) {
+            cmd.handler().handle(c);
+            return;
+        }
+        gate.enterExclusive(w);
+        c.setExclusive(true);
+        try {
+            cmd.handler().handle(c);
+        } finally {
+            c.setExclusive(false);
+            gate.exitExclusive(w);
+        }
+    }
+
+    private void runLocked(CommandContext c, Args a, CommandSpec cmd) {
+        ExecutionGate.Worker w = c.worker();
+        if (c.exclusive()) {
+            // Nested inside an exclusive command (EXEC, script): the keyspace is already ours.
+            cmd.handler().handle(c);
+            return;
+        }
+        Scratch s = scratch.get();
+        int argc = a.count();
+        if (s.keys.length < argc) {
+            s.keys = new int[argc];
+            s.stripes = new int[argc];
+        }
+        int n = cmd.hasKeys() ? cmd.keys(a, s.keys) : 0;
+        if (n < 0) n = 0;
+        int[] st = s.stripes;
+        for (int i = 0; i < n; i++) {
+            int p = s.keys[i];
+            st[i] = keyspace.segmentOf(a.hash(p), a.buf(), a.off(p), a.len(p));
+        }
+        n = sortUnique(st, n);
+        gate.enter(w);
+        try {
+            for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
+            try {
+                cmd.handler().handle(c);
+            } finally {
+                for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
+            }
+        } finally {
+            gate.exit(w);
+        }
+    }
+
+    /** Sorts and removes duplicates in place; returns the new length. */
+    static int sortUnique(int[] a, int n) {
+        if (n <= 1) return n;
+        if (n < 16) {
+            for (int i = 1; i < n; i++) {
+                int x = a[i];
+                int j = i - 1;
+                while (j >= 0 && a[j] > x) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = x;
+            }
+        } else {
+            Arrays.sort(a, 0, n);
+        }
+        int m = 1;
+        for (int i = 1; i < n; i++) {
+            if (a[i] != a[m - 1]) a[m++] = a[i];
+        }
+        return m;
+    }
+
+    /** Lower-cased ASCII of an argument (subcommand names). */
+    static String lowerAscii(Args a, int i) {
+        byte[] b = a.buf();
+        int off = a.off(i), len = a.len(i);
+        char[] c = new char[len];
+        for (int k = 0; k < len; k++) {
+            int x = b[off + k] & 0xFF;
+            c[k] = (char) (x >= 'A' && x <= 'Z' ? x + 32 : x);
+        }
+        return new String(c);
+    }
+
+    /** Argument as C's "%.{max}s" would print it: up to max bytes, stopping at a NUL. */
+    static String cString(Args a, int i, int max) {
+        byte[] b = a.buf();
+        int off = a.off(i), len = Math.min(a.len(i), Math.max(max, 0));
+        int n = 0;
+        while (n < len && b[off + n] != 0) n++;
+        return new String(b, off, n, StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,150 @@
+package io.larder.store;
+
+import io.larder.protocol.Args;
+
+/**
+ * One numbered database (SELECT n): its segments, and the key operations
+ * commands use. The caller holds the stripe locks of the keys it passes (or
+ * the gate exclusively). Lookups expire keys lazily, as Redis's
+ * expireIfNeeded does.
+ */
+public final class Database {
+    public final int id;
+    final Keyspace keyspace;
+    Segment[] segments;
+
+    Database(int id, Keyspace keyspace) {
+        this.id = id;
+        this.keyspace = keyspace;
+        this.segments = new Segment[Keyspace.SEGMENTS];
+    }
+
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
+    /**
+     * Finds a key, removing it first if it has expired. Fills {@code l} so the
+     * entry can then be replaced, updated or removed without another probe;
+     * returns the entry or null.
+     */
+    public Object find(Lookup l, byte[] k, int off, int len, long hash, long now) {
+        int si = keyspace.segmentOf(hash, k, off, len);
+        Segment s = segments[si];
+        int h24 = KeyHash.h24(hash);
+        l.segment = s;
+        l.segmentIndex = si;
+        l.h24 = h24;
+        l.entry = null;
+        if (s == null) {
+            l.slot = -1;
+            return null;
+        }
+        int slot = s.find(k, off, len, h24);
+        l.slot = slot;
+        if (slot < 0) return null;
+        Object e = s.entries[slot];
+        if ((s.meta[slot] & Segment.VOLATILE) != 0 && keyspace.expireLazily) {
+            long exp = Entries.expireAt(e);
+            if (exp <= now) {
+                s.removeAt(slot);
+                l.slot = -1;
+                keyspace.listener.expired(this, Entries.key(e));
+                return null;
+            }
+        }
+        l.entry = e;
+        return e;
+    }
+
+    public Object find(Lookup l, Args a, int i, long now) {
+        return find(l, a.buf(), a.off(i), a.len(i), a.hash(i), now);
+    }
+
+    public Object find(Lookup l, byte[] key, long now) {
+        return find(l, key, 0, key.length, KeyHash.hash(key), now);
+    }
+
+    /** Inserts at the position of a failed {@link #find}. */
+    public void insert(Lookup l, Object e) {
+        Segment s = l.segment;
+        if (s == null) {
+            s = segments[l.segmentIndex];
+            if (s == null) s = segments[l.segmentIndex] = new Segment();
+            l.segment = s;
+        }
+        l.slot = s.insert(l.h24, e);
+        l.entry = e;
+    }
+
+    /** Replaces the entry of a successful {@link #find} (same key). */
+    public void replace(Lookup l, Object e) {
+        l.segment.replace(l.slot, e);
+        l.entry = e;
+    }
+
+    /** Inserts or replaces, depending on what the last find saw. */
+    public void put(Lookup l, Object e) {
+        if (l.slot >= 0) replace(l, e);
+        else insert(l, e);
+    }
+
+    /** Accounts a value that changed in place (size, expiry). */
+    public void updated(Lookup l) {
+        l.segment.updated(l.slot);
+    }
+
+    /** Removes the entry of a successful {@link #find}; returns it. */
+    public Object remove(Lookup l) {
+        Object e = l.segment.removeAt(l.slot);
+        l.slot = -1;
+        l.entry = null;
+        return e;
+    }
+
+    /** Number of keys (DBSIZE). Exact when the caller holds the gate exclusively. */
+    public long size() {
+        long n = 0;
+        for (Segment s : segments) if (s != null) n += s.size;
+        return n;
+    }
+
+    /** Keys with an expiry (INFO keyspace "expires"). */
+    public long volatileSize() {
+        long n = 0;
+        for (Segment s : segments) if (s != null) n += s.volatileCount;
+        return n;
+    }
+
+    public long memory() {
+        long n = 0;
+        for (Segment s : segments) if (s != null) n += s.memory();
+        return n;
+    }
+
+    public Segment segment(int index) {
+        return segments[index];
+    }
+
+    /** Removes every key. Caller holds the gate exclusively. */
+    public void clear() {
+        segments = new Segment[Keyspace.SEGMENTS];
+    }
+
+    /** Swaps contents with another database (SWAPDB). Caller holds the gate exclusively. */
+    void swapWith(Database o) {
+        Segment[] t = segments;
+        segments = o.segments;
+        o.segments = t;
+    }
+
+    /** Lazily expires a key found at a slot during iteration; true if it was removed. */
+    boolean expireIfDue(Segment s, int slot, long now) {
+        if ((s.meta[slot] & Segment.VOLATILE) == 0) return false;
+        Object e = s.entries[slot];
+        if (Entries.expireAt(e) > now) return false;
+        s.removeAt(slot);
+        keyspace.listener.expired(this, Entries.key(e));
+        return true;
+    }
+}

@@ -1,0 +1,74 @@
+package io.larder.store;
+
+import io.larder.util.Crc16;
+
+/**
+ * All databases, the stripe locks that guard their segments, and the
+ * execution gate. Stripe i guards segment i of every database, so commands
+ * that move keys between databases (MOVE, COPY DB) lock once.
+ */
+public final class Keyspace {
+    /** Segments per database; a power of two. */
+    public static final int SEGMENTS = 4096;
+
+    public final StripeLocks locks = new StripeLocks(SEGMENTS);
+    public final ExecutionGate gate = new ExecutionGate();
+    private Database[] dbs;
+    volatile KeyspaceListener listener = KeyspaceListener.NONE;
+    /** False on a replica: expired keys are hidden but removed only by the master's DEL. */
+    volatile boolean expireLazily = true;
+    private final boolean clusterMode;
+
+    public Keyspace(int databases, boolean clusterMode) {
+        this.clusterMode = clusterMode;
+        dbs = new Database[databases];
+        for (int i = 0; i < databases; i++) dbs[i] = new Database(i, this);
+    }
+
+    public void setListener(KeyspaceListener l) {
+        this.listener = l;
+    }
+
+    public int databases() {
+        return dbs.length;
+    }
+
+    public Database db(int i) {
+        return dbs[i];
+    }
+
+    /**
+     * The segment (and stripe) of a key. In cluster mode the hash slot picks
+     * it, four slots per segment, so all keys of a slot share a segment.
+     */
+    public int segmentOf(long hash, byte[] k, int off, int len) {
+        if (clusterMode) return Crc16.slot(k, off, len) >>> 2;
+        return (int) hash & (SEGMENTS - 1);
+    }
+
+    public boolean clusterMode() {
+        return clusterMode;
+    }
+
+    /** SWAPDB. Caller holds the gate exclusively. */
+    public void swap(int a, int b) {
+        dbs[a].swapWith(dbs[b]);
+    }
+
+    /** Redis's 24-bit LRU clock (seconds) for a time in ms. */
+    public static int lruClock(long nowMs) {
+        return (int) ((nowMs / 1000) & 0xFFFFFF);
+    }
+
+    public long totalKeys() {
+        long n = 0;
+        for (Database d : dbs) n += d.size();
+        return n;
+    }
+
+    public long memory() {
+        long n = 0;
+        for (Database d : dbs) n += d.memory();
+        return n;
+    }
+}

@@ -1,0 +1,157 @@
+package io.larder.store;
+
+import io.larder.util.Numbers;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * A small string entry packed into one byte array, the most common record in
+ * a cache, so it costs one array header and the table slot:
+ *
+ * <pre>
+ *   [0..2]  LRU/LFU clock (24 bits)
+ *   [3]     flags: bit 0 has-expiry, bit 1 raw (OBJECT ENCODING hint)
+ *   [4..]   key length (varint), key bytes
+ *           expiry, 8 bytes little-endian ms, if has-expiry
+ *           value bytes, to the end of the array
+ * </pre>
+ */
+public final class StringBlob {
+    private StringBlob() {}
+
+    /** Values up to this size are stored inline; longer ones as {@link StringValue}. */
+    public static final int MAX_INLINE = 4096;
+    /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT. */
+    public static final int EMBSTR_MAX = 44;
+
+    static final int FLAG_EXPIRE = 1;
+    static final int FLAG_RAW = 2;
+    private static final int HDR = 4;
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    static int varintSize(int v) {
+        if (v < 0x80) return 1;
+        if (v < 0x4000) return 2;
+        if (v < 0x200000) return 3;
+        if (v < 0x10000000) return 4;
+        return 5;
+    }
+
+    public static byte[] create(byte[] k, int koff, int klen, byte[] v, int voff, int vlen, long expireAt,
+                                boolean raw, int lru) {
+        boolean exp = expireAt != StoredValue.NO_EXPIRE;
+        int vs = varintSize(klen);
+        byte[] b = new byte[HDR + vs + klen + (exp ? 8 : 0) + vlen];
+        b[0] = (byte) lru;
+        b[1] = (byte) (lru >>> 8);
+        b[2] = (byte) (lru >>> 16);
+        b[3] = (byte) ((exp ? FLAG_EXPIRE : 0) | (raw ? FLAG_RAW : 0));
+        int p = HDR;
+        int x = klen;
+        while (x >= 0x80) {
+            b[p++] = (byte) (x | 0x80);
+            x >>>= 7;
+        }
+        b[p++] = (byte) x;
+        System.arraycopy(k, koff, b, p, klen);
+        p += klen;
+        if (exp) {
+            LONG.set(b, p, expireAt);
+            p += 8;
+        }
+        System.arraycopy(v, voff, b, p, vlen);
+        return b;
+    }
+
+    public static int keyLength(byte[] b) {
+        int p = HDR, shift = 0, v = 0;
+        while (true) {
+            int c = b[p++];
+            v |= (c & 0x7F) << shift;
+            if ((c & 0x80) == 0) return v;
+            shift += 7;
+        }
+    }
+
+    public static int keyOffset(byte[] b) {
+        int p = HDR;
+        while ((b[p] & 0x80) != 0) p++;
+        return p + 1;
+    }
+
+    public static boolean keyEquals(byte[] b, byte[] k, int off, int len) {
+        int p = HDR, shift = 0, v = 0;
+        while (true) {
+            int c = b[p++];
+            v |= (c & 0x7F) << shift;
+            if ((c & 0x80) == 0) break;
+            shift += 7;
+        }
+        if (v != len) return false;
+        return java.util.Arrays.equals(b, p, p + len, k, off, off + len);
+    }
+
+    public static byte[] key(byte[] b) {
+        int off = keyOffset(b);
+        return java.util.Arrays.copyOfRange(b, off, off + keyLength(b));
+    }
+
+    public static boolean hasExpire(byte[] b) {
+        return (b[3] & FLAG_EXPIRE) != 0;
+    }
+
+    public static boolean isRaw(byte[] b) {
+        return (b[3] & FLAG_RAW) != 0;
+    }
+
+    public static long expireAt(byte[] b) {
+        if ((b[3] & FLAG_EXPIRE) == 0) return StoredValue.NO_EXPIRE;
+        return (long) LONG.get(b, keyOffset(b) + keyLength(b));
+    }
+
+    public static int valueOffset(byte[] b) {
+        int ko = keyOffset(b);
+        return ko + keyLength(b) + (((b[3] & FLAG_EXPIRE) != 0) ? 8 : 0);
+    }
+
+    public static int valueLength(byte[] b) {
+        return b.length - valueOffset(b);
+    }
+
+    public static int lru(byte[] b) {
+        return (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16;
+    }
+
+    public static void setLru(byte[] b, int lru) {
+        b[0] = (byte) lru;
+        b[1] = (byte) (lru >>> 8);
+        b[2] = (byte) (lru >>> 16);
+    }
+
+    /** The same entry with a different expiry (a new array when the layout changes). */
+    public static byte[] withExpire(byte[] b, long expireAt) {
+        boolean had = hasExpire(b);
+        boolean want = expireAt != StoredValue.NO_EXPIRE;
+        int ko = keyOffset(b), kl = keyLength(b);
+        if (had && want) {
+            LONG.set(b, ko + kl, expireAt);
+            return b;
+        }
+        if (!had && !want) return b;
+        int vo = valueOffset(b);
+        return create(b, ko, kl, b, vo, b.length - vo, expireAt, isRaw(b), lru(b));
+    }
+
+    /** OBJECT ENCODING of a blob: int, embstr or raw, as Redis would have encoded it. */
+    public static String encoding(byte[] b) {
+        int vo = valueOffset(b), vl = b.length - vo;
+        if (!isRaw(b) && vl <= 20 && Numbers.isLong(b, vo, vl)) return "int";
+        if (!isRaw(b) && vl <= EMBSTR_MAX) return "embstr";
+        return "raw";
+    }
+
+    public static long memoryUsage(byte[] b) {
+        return StoredValue.arrayBytes(b.length);
+    }
+}

@@ -1,0 +1,69 @@
+package io.larder.store;
+
+import java.util.Arrays;
+
+/**
+ * A string held as an object: large values, and values that are modified in
+ * place (APPEND, SETRANGE, SETBIT) and so keep spare capacity, as Redis's
+ * raw-encoded sds strings do.
+ */
+public final class StringValue extends StoredValue {
+    byte[] data;
+    int length;
+    /** Redis would report "raw": the value was modified in place or is long. */
+    boolean raw;
+
+    public StringValue(byte[] data, int length, boolean raw) {
+        this.data = data;
+        this.length = length;
+        this.raw = raw;
+    }
+
+    public byte[] data() {
+        return data;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /** Makes room for at least {@code newLength} bytes, growing like sds (double up to 1MB). */
+    public void ensureCapacity(int newLength) {
+        if (newLength <= data.length) return;
+        long cap = newLength < 1024 * 1024 ? (long) newLength * 2 : (long) newLength + 1024 * 1024;
+        if (cap > Integer.MAX_VALUE - 16) cap = newLength;
+        data = Arrays.copyOf(data, (int) cap);
+    }
+
+    public void setLength(int len) {
+        this.length = len;
+    }
+
+    public void markRaw() {
+        this.raw = true;
+    }
+
+    @Override
+    public int type() {
+        return ValueType.STRING;
+    }
+
+    @Override
+    public String encoding() {
+        if (!raw && length <= 20 && io.larder.util.Numbers.isLong(data, 0, length)) return "int";
+        if (!raw && length <= StringBlob.EMBSTR_MAX) return "embstr";
+        return "raw";
+    }
+
+    @Override
+    public long memoryUsage() {
+        return 40 + arrayBytes(data.length);
+    }
+
+    @Override
+    public StoredValue copy() {
+        StringValue s = new StringValue(Arrays.copyOf(data, length), length, raw);
+        s.expireAt = expireAt;
+        return s;
+    }
+}

@@ -27,10 +27,11 @@ public final class CommandDocs {
         for (String a : c.aclCategories) r.simple(a);
         r.set(c.tips.size());
         for (String t : c.tips) r.bulk(t);
-        r.array(c.keySpecsJson.size());
+        r.set(c.keySpecsJson.size());
         for (Map<String, Object> ks : c.keySpecsJson) writeValue(r, ks, null);
         List<CommandSpec> subs = registered(c);
-        r.array(subs.size());
+        if (subs.isEmpty()) r.set(0);
+        else r.array(subs.size());
         for (CommandSpec s : subs) writeInfo(r, s);
     }
 

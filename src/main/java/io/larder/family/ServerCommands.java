@@ -95,7 +95,7 @@ public final class ServerCommands {
         r.array(a.count() - 2);
         for (int i = 2; i < a.count(); i++) {
             CommandSpec s = byName(a.str(i));
-            if (s == null) r.nullArray();
+            if (s == null) r.nullBulk();
             else CommandDocs.writeInfo(r, s);
         }
     }

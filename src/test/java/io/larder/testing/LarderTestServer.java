@@ -1,0 +1,57 @@
+package io.larder.testing;
+
+import io.larder.command.CommandTable;
+import io.larder.config.Config;
+import io.larder.config.ConfigFile;
+import io.larder.server.LarderServer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A real Larder server started in the test JVM, listening on an ephemeral
+ * loopback port. Tests talk to it over sockets exactly as clients do.
+ */
+public final class LarderTestServer implements AutoCloseable {
+    private final LarderServer server;
+    private final int port;
+
+    private LarderTestServer(LarderServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    /** Starts a server with redis-server style options, e.g. "--requirepass", "pw". */
+    public static LarderTestServer start(String... options) {
+        List<String> opts = new ArrayList<>(List.of("--port", "0", "--save", "", "--dir",
+                System.getProperty("java.io.tmpdir")));
+        opts.addAll(Arrays.asList(options));
+        Config config = new Config();
+        ConfigFile cf = new ConfigFile(config, CommandTable.metadata().keySet()::contains);
+        try {
+            cf.load(null, ConfigFile.optionsToText(opts));
+            LarderServer s = new LarderServer(config, cf);
+            s.start();
+            return new LarderTestServer(s, s.bindEphemeral());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start Larder: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public LarderServer server() {
+        return server;
+    }
+
+    public RespClient client() {
+        return new RespClient(port);
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+    }
+}

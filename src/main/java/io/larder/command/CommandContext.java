@@ -156,6 +156,46 @@ public final class CommandContext {
         return v;
     }
 
+    // ------------------------------------------------------------ key lookups
+
+    /**
+     * Looks up key argument i of the selected database for reading, as
+     * Redis's lookupKeyRead: expires it lazily, updates its LRU clock, counts
+     * a keyspace hit or miss and emits "keymiss". Returns the entry or null;
+     * {@link #lookup()} then addresses it for replace/update/remove.
+     */
+    public Object read(int i) {
+        return read(db(), i);
+    }
+
+    public Object read(Database db, int i) {
+        Object e = db.find(lookup, args, i, now);
+        if (e == null) {
+            server.stats().keyspaceMisses.increment();
+            if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
+                server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, args.bytes(i));
+            }
+            return null;
+        }
+        server.stats().keyspaceHits.increment();
+        if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        return e;
+    }
+
+    /**
+     * Looks up key argument i for writing (Redis's lookupKeyWrite): lazy
+     * expiry and LRU update, no hit/miss statistics.
+     */
+    public Object write(int i) {
+        return write(db(), i);
+    }
+
+    public Object write(Database db, int i) {
+        Object e = db.find(lookup, args, i, now);
+        if (e != null) keyspace.touch(e, now);
+        return e;
+    }
+
     // ------------------------------------------------------------ effects of writes
 
     /** Counts changes to the data set (save points, INFO rdb_changes_since_last_save, propagation). */

@@ -25,13 +25,11 @@ public final class StringCommands {
     }
 
     void get(CommandContext c) {
-        Object e = c.db().find(c.lookup(), c.args(), 1, c.now());
+        Object e = c.read(1);
         if (!Strings.check(e)) {
-            server.stats().keyspaceMisses.increment();
             c.reply().nullBulk();
             return;
         }
-        server.stats().keyspaceHits.increment();
         Strings.writeBulk(c.reply(), e);
     }
 
@@ -74,7 +72,7 @@ public final class StringCommands {
         }
         Database db = c.db();
         Lookup l = c.lookup();
-        Object old = db.find(l, a, 1, c.now());
+        Object old = c.write(1);
         boolean found = old != null;
         if ((flags & GET) != 0) {
             // Like Redis's getGenericCommand: the old value is the reply, whatever happens next.

@@ -55,6 +55,11 @@ public final class Keyspace {
         dbs[a].swapWith(dbs[b]);
     }
 
+    /** Records an access for the eviction policy (LRU clock; LFU counter once policies exist). */
+    public void touch(Object entry, long nowMs) {
+        Entries.setLru(entry, lruClock(nowMs));
+    }
+
     /** Redis's 24-bit LRU clock (seconds) for a time in ms. */
     public static int lruClock(long nowMs) {
         return (int) ((nowMs / 1000) & 0xFFFFFF);

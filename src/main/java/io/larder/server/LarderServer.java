@@ -120,6 +120,18 @@ public final class LarderServer {
         table.seal(configFile.renames);
         this.dispatcher = new Dispatcher(this);
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
+        for (String p : List.of("maxmemory", "maxmemory-policy", "lfu-log-factor", "lfu-decay-time")) {
+            config.watch(p, x -> applyMemoryPolicy());
+        }
+    }
+
+    /** The maxmemory settings values depend on: LFU counters, shared small integers (see Keyspace). */
+    private void applyMemoryPolicy() {
+        String policy = config.get("maxmemory-policy");
+        boolean lfu = policy.endsWith("-lfu");
+        boolean evictsByAccess = lfu || policy.endsWith("-lru");
+        keyspace.setMemoryPolicy(lfu, evictsByAccess && config.getLong("maxmemory") != 0,
+                config.getInt("lfu-log-factor"), config.getInt("lfu-decay-time"));
     }
 
     // ------------------------------------------------------------ accessors

@@ -193,7 +193,9 @@ public final class Reply {
         int n = Numbers.longToAscii(v, scratch, 0);
         ByteBuf b = w();
         b.writeByte('$');
-        writeLong(b, n);
+        // The length (at most 20) is written by hand: writeLong would reuse the scratch holding the digits.
+        if (n >= 10) b.writeByte('0' + n / 10);
+        b.writeByte('0' + n % 10);
         b.writeBytes(CRLF);
         b.writeBytes(scratch, 0, n);
         b.writeBytes(CRLF);
@@ -303,7 +305,7 @@ public final class Reply {
      * side buffer.
      */
     public void beginDeferred() {
-        deferred.push(out);
+        deferred.push(buffer());
         out = alloc.heapBuffer(256);
     }
 

@@ -385,7 +385,7 @@ public final class LarderServer {
         workerGroup.next().scheduleAtFixedRate(this::cron, period, period, TimeUnit.MILLISECONDS);
         int i = 0;
         for (io.netty.util.concurrent.EventExecutor loop : workerGroup) {
-            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), i++, threads,
+            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), loop, i++, threads, period,
                     () -> config.getInt("active-expire-effort"));
             loop.scheduleAtFixedRate(cycle::run, period, period, TimeUnit.MILLISECONDS);
         }

@@ -122,14 +122,16 @@ public final class ExpiryCycle {
         long min = Long.MAX_VALUE;
         int i = 0;
         int cap = s.capacity;
-        while (s.meta != null && i < s.capacity) {
+        while (s.meta != null) {
             if (s.capacity != cap) {
-                // A removal shrank the table: positions changed, so start over.
+                // A removal shrank the table: positions changed, so start over (checked before the
+                // bound, since the new capacity may be below the position reached).
                 cap = s.capacity;
                 i = 0;
                 min = Long.MAX_VALUE;
                 continue;
             }
+            if (i >= cap) break;
             int m = s.meta[i];
             if (m != 0 && (m & Segment.VOLATILE) != 0) {
                 long exp = Entries.expireAt(s.entries[i]);

@@ -59,11 +59,28 @@ final class SideEffects implements AutoCloseable {
 
     /** Runs a command on both servers; replies, events and dirty counts must agree. */
     Object check(String... cmd) {
+        return check(null, cmd);
+    }
+
+    /**
+     * Like {@link #check}, but the decoded replies are compared after
+     * {@code normalize} (element order, time-dependent values); null
+     * compares the raw bytes.
+     */
+    Object check(java.util.function.UnaryOperator<Object> normalize, String... cmd) {
         larderEvents.clear();
         long rd = redisDirty();
         long ld = larderDirty;
         long lc = larderCommands;
-        Object reply = d.check(cmd);
+        Object reply;
+        if (normalize == null) {
+            reply = d.check(cmd);
+        } else {
+            Object l = d.larder().call(cmd), r = d.redis().call(cmd);
+            assertEquals(String.valueOf(normalize.apply(r)), String.valueOf(normalize.apply(l)),
+                    "normalized reply of " + String.join(" ", cmd));
+            reply = l;
+        }
         List<String> redisSeen = redisEventsUntilSentinel();
         // The after-command hook runs after the reply is written: wait for it.
         long deadline = System.nanoTime() + 2_000_000_000L;

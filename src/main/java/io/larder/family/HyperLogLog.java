@@ -243,7 +243,9 @@ final class HyperLogLog {
     /**
      * hllSparseToDense: replaces a sparse value by its dense form (header
      * and cached cardinality kept). False if the sparse opcodes do not add
-     * up to exactly 16384 registers (the value is then left as it was).
+     * up to exactly 16384 registers (the value is then left as it was); a
+     * VAL run past the last register fails at once, as in Redis since its
+     * 2019 fix, so registers are never written out of range.
      */
     static boolean sparseToDense(StringValue s) {
         byte[] a = s.data();
@@ -263,7 +265,7 @@ final class HyperLogLog {
                 p += 2;
             } else {
                 int runlen = valLen(op), regval = valValue(op);
-                if (runlen + idx > REGISTERS) break;
+                if (runlen + idx > REGISTERS) return false;
                 while (runlen-- > 0) denseSetRegister(dense, HDR_SIZE, (int) idx++, regval);
                 p++;
             }
@@ -450,7 +452,7 @@ final class HyperLogLog {
                 p += 2;
             } else {
                 int runlen = valLen(op), regval = valValue(op);
-                if (runlen + i > REGISTERS) break;
+                if (runlen + i > REGISTERS) return false;
                 while (runlen-- > 0) {
                     if (regval > max[(int) i]) max[(int) i] = (byte) regval;
                     i++;

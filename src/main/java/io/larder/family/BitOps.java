@@ -44,6 +44,35 @@ final class BitOps {
         return pos + Integer.numberOfLeadingZeros(b) - 24;
     }
 
+    /** {@link #bitpos} of a single byte: 0..7, else 8 when looking for 0, -1 when looking for 1. */
+    static long bitposByte(int b, int bit) {
+        b &= 0xFF;
+        if (bit == 0) b = ~b & 0xFF;
+        return b == 0 ? (bit == 1 ? -1 : 8) : Integer.numberOfLeadingZeros(b) - 24;
+    }
+
+    static final int AND = 0, OR = 1, XOR = 2;
+
+    /** res[j] op= s[off+j] for j < len ({@link #AND}, {@link #OR} or {@link #XOR}), a word at a time. */
+    static void combine(int op, byte[] res, byte[] s, int off, int len) {
+        int j = 0;
+        for (; j + 8 <= len; j += 8) {
+            long r = (long) LONG_BE.get(res, j), x = (long) LONG_BE.get(s, off + j);
+            LONG_BE.set(res, j, op == AND ? r & x : op == OR ? r | x : r ^ x);
+        }
+        for (; j < len; j++) {
+            int r = res[j], x = s[off + j];
+            res[j] = (byte) (op == AND ? r & x : op == OR ? r | x : r ^ x);
+        }
+    }
+
+    /** Inverts every byte. */
+    static void not(byte[] res) {
+        int j = 0;
+        for (; j + 8 <= res.length; j += 8) LONG_BE.set(res, j, ~(long) LONG_BE.get(res, j));
+        for (; j < res.length; j++) res[j] = (byte) ~res[j];
+    }
+
     /** Bit {@code offset} of a range of {@code len} bytes; bits past the end are 0. */
     static int getBit(byte[] a, int off, int len, long offset) {
         long byteIndex = offset >>> 3;

@@ -260,7 +260,7 @@ public final class BitmapCommands {
                 int first = p[base + (int) start] & 0xFF;
                 first = b == 1 ? first & ~firstMask : first | firstMask;
                 if (lastMask != 0 && bytes == 1) first = b == 1 ? first & ~lastMask : first | lastMask;
-                pos = BitOps.bitpos(new byte[] {(byte) first}, 0, 1, b);
+                pos = BitOps.bitposByte(first, b);
                 if (bytes == 1 || (pos != -1 && pos != 8)) break search;
                 start++;
                 bytes--;
@@ -274,7 +274,7 @@ public final class BitmapCommands {
             }
             int last = p[base + (int) end] & 0xFF;
             last = b == 1 ? last & ~lastMask : last | lastMask;
-            pos = BitOps.bitpos(new byte[] {(byte) last}, 0, 1, b);
+            pos = BitOps.bitposByte(last, b);
         }
         if (endGiven && b == 0 && pos == bytes << 3) {
             c.reply().integer(-1);
@@ -286,7 +286,7 @@ public final class BitmapCommands {
 
     // ------------------------------------------------------------ BITOP
 
-    private static final int AND = 0, OR = 1, XOR = 2, NOT = 3;
+    private static final int AND = BitOps.AND, OR = BitOps.OR, XOR = BitOps.XOR, NOT = 3;
 
     /**
      * BITOP op dest key [key ...]. Missing sources are empty strings, shorter
@@ -332,9 +332,13 @@ public final class BitmapCommands {
         byte[] res = new byte[maxlen];
         if (src[0] != null) System.arraycopy(src[0], off[0], res, 0, len[0]);
         if (op == NOT) {
-            for (int j = 0; j < maxlen; j++) res[j] = (byte) ~res[j];
+            BitOps.not(res);
         } else {
-            for (int i = 1; i < n; i++) combine(op, res, src[i], off[i], len[i]);
+            for (int i = 1; i < n; i++) {
+                // A shorter (or missing) source is zero-padded: AND clears the rest, OR and XOR keep it.
+                BitOps.combine(op, res, src[i], off[i], len[i]);
+                if (op == AND) java.util.Arrays.fill(res, len[i], maxlen, (byte) 0);
+            }
         }
         c.write(db, 2);
         // Like Redis's setKey: a new value (raw, exact length) without the old TTL.
@@ -345,22 +349,6 @@ public final class BitmapCommands {
         c.keyModified(db, 2);
         c.notify(KeyspaceEvents.STRING, "set", db, 2);
         c.reply().integer(maxlen);
-    }
-
-    /** res op= source, the source zero-padded to res's length. */
-    private static void combine(int op, byte[] res, byte[] s, int off, int len) {
-        switch (op) {
-            case AND -> {
-                for (int j = 0; j < len; j++) res[j] &= s[off + j];
-                java.util.Arrays.fill(res, len, res.length, (byte) 0);
-            }
-            case OR -> {
-                for (int j = 0; j < len; j++) res[j] |= s[off + j];
-            }
-            default -> {
-                for (int j = 0; j < len; j++) res[j] ^= s[off + j];
-            }
-        }
     }
 
     // ------------------------------------------------------------ BITFIELD

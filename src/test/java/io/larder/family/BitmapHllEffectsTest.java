@@ -2,8 +2,10 @@ package io.larder.family;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.larder.store.Lookup;
+import io.larder.store.StoredValue;
 import io.larder.store.StringValue;
 import io.larder.testing.DifferentialTestBase;
 import io.larder.testing.RespClient;
@@ -93,6 +95,24 @@ class BitmapHllEffectsTest extends DifferentialTestBase {
         c.call("PFDEBUG", "TODENSE", "h");
         assertEquals(HyperLogLog.DENSE_SIZE, value("h").data().length);
         c.close();
+    }
+
+    @Test
+    void writesKeepTheTtlExceptBitopWhichReplacesTheKey() {
+        try (RespClient c = larder.client()) {
+            c.call("SET", "t", "v", "EX", "100");
+            c.callLong("SETBIT", "t", "100", "1");
+            c.call("BITFIELD", "t", "SET", "u8", "200", "1");
+            assertTrue(value("t").expireAt() != StoredValue.NO_EXPIRE);
+            c.call("PFADD", "h", "a");
+            c.call("SET", "hcopy", c.callString("GET", "h"), "EX", "100");
+            c.callLong("PFADD", "hcopy", "b");
+            c.callLong("PFCOUNT", "hcopy");
+            c.call("PFMERGE", "hcopy", "h");
+            assertTrue(value("hcopy").expireAt() != StoredValue.NO_EXPIRE);
+            c.callLong("BITOP", "NOT", "t", "t");
+            assertEquals(StoredValue.NO_EXPIRE, value("t").expireAt());
+        }
     }
 
     @Test

@@ -30,10 +30,11 @@ public final class BitmapCommands {
      */
     static final long MAX_STRING = Integer.MAX_VALUE - 16;
 
-    private final LarderServer server;
+    /** proto-max-bulk-len, kept current by a config watch (no lookup per command). */
+    private volatile long protoMaxBulkLen;
 
     public BitmapCommands(LarderServer server) {
-        this.server = server;
+        server.config().watch("proto-max-bulk-len", p -> protoMaxBulkLen = server.config().getLong(p.name));
     }
 
     public void register(CommandTable t) {
@@ -65,7 +66,7 @@ public final class BitmapCommands {
             throw Errors.BIT_OFFSET;
         }
         if (hash) v *= bits;
-        if (v < 0 || (v >> 3) >= server.config().getLong("proto-max-bulk-len")) throw Errors.BIT_OFFSET;
+        if (v < 0 || (v >> 3) >= protoMaxBulkLen) throw Errors.BIT_OFFSET;
         return v;
     }
 

@@ -22,10 +22,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link StringValue} first, as Redis's dbUnshareStringValue does.
  */
 public final class HyperLogLogCommands {
-    private final LarderServer server;
+    /** hll-sparse-max-bytes, kept current by a config watch (no lookup per command). */
+    private volatile long sparseMaxBytes;
 
     public HyperLogLogCommands(LarderServer server) {
-        this.server = server;
+        server.config().watch("hll-sparse-max-bytes", p -> sparseMaxBytes = server.config().getLong(p.name));
     }
 
     public void register(CommandTable t) {
@@ -34,10 +35,6 @@ public final class HyperLogLogCommands {
         t.add("pfmerge", this::pfmerge);
         t.add("pfdebug", this::pfdebug);
         t.add("pfselftest", this::pfselftest).noKeyspace();
-    }
-
-    private long sparseMaxBytes() {
-        return server.config().getLong("hll-sparse-max-bytes");
     }
 
     /** isHLLObjectOrReply: a string holding a well-formed HLL header, else a WRONGTYPE error. */
@@ -71,7 +68,7 @@ public final class HyperLogLogCommands {
             checkHll(e);
             s = Strings.mutable(db, l, e, 0);
         }
-        long max = sparseMaxBytes();
+        long max = sparseMaxBytes;
         try {
             for (int j = 2; j < a.count(); j++) {
                 int r = HyperLogLog.add(s, a.buf(), a.off(j), a.len(j), max);
@@ -168,7 +165,7 @@ public final class HyperLogLogCommands {
         }
         try {
             if (useDense && !HyperLogLog.sparseToDense(s)) throw Errors.HLL_CORRUPTED;
-            long sparseMax = sparseMaxBytes();
+            long sparseMax = sparseMaxBytes;
             for (int j = 0; j < HyperLogLog.REGISTERS; j++) {
                 if (max[j] != 0) HyperLogLog.set(s, j, max[j], sparseMax);
             }
@@ -257,7 +254,7 @@ public final class HyperLogLogCommands {
      * estimator's error, with dense and sparse HLLs fed the same elements.
      */
     void pfselftest(CommandContext c) {
-        String failure = selfTest(sparseMaxBytes());
+        String failure = selfTest(sparseMaxBytes);
         if (failure == null) c.reply().ok();
         else c.reply().error(failure);
     }

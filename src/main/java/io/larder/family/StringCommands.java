@@ -18,7 +18,6 @@ import io.larder.store.StringBlob;
 import io.larder.store.StringValue;
 import io.larder.util.LongDouble;
 import io.larder.util.Numbers;
-import java.util.Arrays;
 
 /**
  * The string family (Redis's t_string.c): GET, SET and its variants, GETEX,
@@ -319,7 +318,7 @@ public final class StringCommands {
             Strings.check(e);
             int len = Strings.length(e);
             checkStringLength(c, len, a.len(2));
-            StringValue s = Strings.mutable(db, l, e);
+            StringValue s = Strings.mutable(db, l, e, 0);
             int n = len + a.len(2);
             s.ensureCapacity(n);
             System.arraycopy(a.buf(), a.off(2), s.data(), len, a.len(2));
@@ -365,12 +364,8 @@ public final class StringCommands {
                 return;
             }
             checkStringLength(c, offset, vlen);
-            s = Strings.mutable(db, l, e);
-            int n = (int) Math.max(len, offset + vlen);
-            s.ensureCapacity(n);
             // sdsgrowzero: the gap between the old end and the offset reads as zero bytes.
-            if (offset > len) Arrays.fill(s.data(), len, (int) offset, (byte) 0);
-            s.setLength(n);
+            s = Strings.mutable(db, l, e, (int) (offset + vlen));
         }
         System.arraycopy(a.buf(), a.off(3), s.data(), (int) offset, vlen);
         db.updated(l);

@@ -354,16 +354,21 @@ public final class KeyCommands {
                     for (Object e : batch) {
                         byte[] key = Entries.key(e);
                         if (!o.matches(key, 0, key.length)) continue;
+                        long exp = Entries.expireAt(e);
+                        boolean expired = exp != StoredValue.NO_EXPIRE && exp <= now;
+                        if (expired) db.find(l, key, now); // deletes it, with the "expired" event
                         if (o.type() != Scan.Options.ANY_TYPE) {
-                            // Redis checks the type with a lookup, which counts as a keyspace hit.
+                            // Redis checks the type with a read lookup: a keyspace hit, or a miss
+                            // with its "keymiss" event when the key just expired.
+                            if (expired) {
+                                server.stats().keyspaceMisses.increment();
+                                c.notify(KeyspaceEvents.KEY_MISS, "keymiss", db, key);
+                                continue;
+                            }
                             server.stats().keyspaceHits.increment();
                             if (!o.typeMatches(Entries.type(e))) continue;
                         }
-                        if (Entries.expireAt(e) != StoredValue.NO_EXPIRE && Entries.expireAt(e) <= now) {
-                            db.find(l, key, now); // deletes it, with the "expired" event
-                            continue;
-                        }
-                        keys.add(key);
+                        if (!expired) keys.add(key);
                     }
                 } finally {
                     c.unlockStripe(seg);

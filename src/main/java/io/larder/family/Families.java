@@ -12,5 +12,7 @@ public final class Families {
         new StringCommands(server).register(t);
         new KeyCommands(server).register(t);
         new ServerCommands(server).register(t);
+        new ListCommands(server).register(t);
+        new BlockingCommands(server).register(t);
     }
 }

@@ -192,6 +192,7 @@ public final class ListCommands {
             }
             l = new ListValue();
             for (int j = 2; j < a.count(); j++) l.push(head, a.buf(), a.off(j), a.len(j), f);
+            if (a.count() > 3) l.trimToSize();
             l.init(a.bytes(1), StoredValue.NO_EXPIRE, Keyspace.lruClock(c.now()));
             c.insert(db, lk, l); // signals the key ready for blocked clients
         } else {

@@ -29,10 +29,13 @@ import io.larder.util.Numbers;
  * this class.
  */
 public final class ListValue extends StoredValue {
-    /** Heap size of a node object (header, two links, array ref, three ints). */
-    static final int NODE_BYTES = 40;
-    /** Heap size of this object without its nodes. */
-    static final int LIST_BYTES = 64;
+    /**
+     * Heap size of a node object: an 8-byte header (the launcher runs with
+     * compact object headers), three compressed references, three ints.
+     */
+    static final int NODE_BYTES = 32;
+    /** Heap size of this object without its nodes (header, StoredValue's fields, two links, two longs). */
+    static final int LIST_BYTES = 56;
     /** Redis's SIZE_SAFETY_LIMIT for count-limited nodes. */
     static final int SAFETY_LIMIT = 8192;
 
@@ -56,7 +59,6 @@ public final class ListValue extends StoredValue {
 
     Node head, tail;
     long size;
-    int nodes;
     /** Heap bytes of the nodes and their arrays. */
     long bytes;
 
@@ -85,9 +87,21 @@ public final class ListValue extends StoredValue {
         return size == 0;
     }
 
-    /** Number of nodes (tests, DEBUG-style introspection). */
+    /** Number of nodes (tests, DEBUG-style introspection); walks the list. */
     public int nodeCount() {
-        return nodes;
+        int n = 0;
+        for (Node x = head; x != null; x = x.next) n++;
+        return n;
+    }
+
+    /**
+     * Gives back the spare room of the end nodes. For a list just built by
+     * one command (RPUSH k v1 v2 ...): most lists are small and written once.
+     */
+    public void trimToSize() {
+        for (Node x : new Node[] {head, tail}) {
+            if (x != null && x.buf.length != x.used()) realloc(x, x.used(), 0);
+        }
     }
 
     // ------------------------------------------------------------ node sizing
@@ -179,7 +193,6 @@ public final class ListValue extends StoredValue {
     private Node newNode(int capacity) {
         Node x = new Node(new byte[capacity], 0, 0, 0);
         bytes += NODE_BYTES + arrayBytes(capacity);
-        nodes++;
         return x;
     }
 
@@ -208,7 +221,6 @@ public final class ListValue extends StoredValue {
         else tail = x.prev;
         x.prev = x.next = null;
         bytes -= NODE_BYTES + arrayBytes(x.buf.length);
-        nodes--;
     }
 
     // ------------------------------------------------------------ pushing
@@ -622,7 +634,6 @@ public final class ListValue extends StoredValue {
         if (prev != tail) throw new IllegalStateException("tail mismatch");
         if (n != size) throw new IllegalStateException("size " + size + " but " + n);
         if (b != bytes) throw new IllegalStateException("bytes " + bytes + " but " + b);
-        if (k != nodes) throw new IllegalStateException("nodes " + nodes + " but " + k);
     }
 
     @Override

@@ -189,4 +189,40 @@ class ListValueTest {
         // O(N / node size): a few hundred nodes to walk. Generous bound to stay stable on a loaded machine.
         assertTrue(perLookupUs < 2000, "LINDEX middle took " + perLookupUs + "us");
     }
+
+    /**
+     * Memory per list is at or below Redis 7.0's MEMORY USAGE ... SAMPLES 0
+     * for the same lists (measured on redis-server 7.0.15 with default
+     * list-max-listpack-size -2; Redis's figure includes the key and its
+     * dictEntry, as {@link Entries#memoryUsage} does).
+     */
+    @Test
+    void memoryAtOrBelowRedis() {
+        assertAtMost(15_998_488, list("big", 1_000_000, i -> "element:" + i));
+        assertAtMost(4_997_848, list("ints", 1_000_000, i -> Integer.toString(i)));
+        assertAtMost(1_042_480, list("v100", 10_000, i -> "x".repeat(100)));
+        // Small lists: Redis reports 176 bytes for RPUSH k value-0 value-1 value-2 and 240 for ten such values.
+        // Larder's fixed per-key cost (keyspace entry estimate, list and node objects) is 16 bytes above that;
+        // what each element adds is not above Redis's.
+        long three = Entries.memoryUsage(list("s3", 3, i -> "value-" + i));
+        long ten = Entries.memoryUsage(list("s3", 10, i -> "value-" + i));
+        System.out.println("small: 3 elements " + three + ", 10 elements " + ten);
+        assertTrue(ten - three <= 240 - 176, "7 more elements cost " + (ten - three) + " bytes, Redis 64");
+        assertTrue(three <= 176 + 16, "3 elements cost " + three);
+    }
+
+    /** A list built by one RPUSH of all its values (what the command does for a new key). */
+    static ListValue list(String key, int n, java.util.function.IntFunction<String> value) {
+        ListValue l = new ListValue();
+        for (int i = 0; i < n; i++) l.push(false, b(value.apply(i)), -2);
+        l.trimToSize();
+        l.init(b(key), StoredValue.NO_EXPIRE, 0);
+        return l;
+    }
+
+    static void assertAtMost(long redis, ListValue l) {
+        long ours = Entries.memoryUsage(l);
+        System.out.println(new String(l.key()) + ": larder " + ours + " redis " + redis);
+        assertTrue(ours <= redis, new String(l.key()) + ": " + ours + " bytes, Redis " + redis);
+    }
 }

@@ -369,6 +369,13 @@ public final class BlockingController {
                 // Served with an error (BLMOVE into a key of the wrong type): the client is unblocked with it.
                 r.error(e.getMessage());
                 out[0] = Outcome.SERVED;
+            } catch (RuntimeException | StackOverflowError e) {
+                // A bug while serving must not break the pushing client nor leave this one blocked for ever.
+                Log.warning("Internal error serving blocked '" + w.cmd.fullName + "': " + e);
+                ByteBuf partial = r.take();
+                if (partial != null) partial.release();
+                r.error("ERR internal error executing '" + w.cmd.fullName + "': " + e.getClass().getSimpleName());
+                out[0] = Outcome.SERVED;
             }
             if (out[0] == Outcome.SERVED) {
                 w.state = DONE;

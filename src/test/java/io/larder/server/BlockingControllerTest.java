@@ -477,6 +477,35 @@ class BlockingControllerTest {
         assertTrue(moves.get() > 0);
     }
 
+    /**
+     * Where blocking is denied (EXEC, scripts set Client.DENY_BLOCKING) the
+     * commands answer at once what Redis answers for them inside MULTI/EXEC.
+     */
+    @Test
+    void deniedBlockingRepliesAtOnceAsInsideExec() {
+        RespClient r = redisTarget.client();
+        r.call("MULTI");
+        String[][] cmds = {{"BLPOP", "k", "0"}, {"BRPOP", "k", "j", "0"}, {"BLMOVE", "a", "b", "LEFT", "LEFT", "0"},
+            {"BRPOPLPUSH", "a", "b", "0"}, {"BLMPOP", "0", "1", "a", "LEFT"}};
+        for (String[] cmd : cmds) r.call(cmd);
+        @SuppressWarnings("unchecked")
+        List<Object> inExec = (List<Object>) RespClient.decode(r.callRaw("EXEC"));
+        RespClient w = larderTarget.client();
+        Client cl = larder.server().clients().get(clientId(w));
+        cl.setFlag(Client.DENY_BLOCKING, true);
+        try {
+            for (int i = 0; i < cmds.length; i++) {
+                assertEquals(String.valueOf(inExec.get(i)), String.valueOf(RespClient.decode(w.callRaw(cmds[i]))));
+            }
+            // The raw bytes too: a null array for the pops, a null bulk for the moves.
+            assertEquals("*-1\r\n", call(w, "BLPOP", "k", "0"));
+            assertEquals("$-1\r\n", call(w, "BLMOVE", "a", "b", "LEFT", "LEFT", "0"));
+        } finally {
+            cl.setFlag(Client.DENY_BLOCKING, false);
+        }
+        assertEquals(0, larder.server().blocking().blockedClients());
+    }
+
     @Test
     void blockedClientsAreFlaggedAndCounted() {
         RespClient w = larderTarget.client();

@@ -382,7 +382,7 @@ public final class BlockingController {
                 forget(w);
                 ByteBuf reply = r.take();
                 boolean failed = reply != null && reply.isReadable() && reply.getByte(reply.readerIndex()) == '-';
-                server.dispatcher().completeBlocked(c, w.client, w.args, w.cmd,
+                server.dispatcher().commandCompleted(c, w.client, w.args, w.cmd,
                         (System.nanoTime() - start) / 1000, failed);
                 deliver(w, reply);
             }
@@ -421,7 +421,7 @@ public final class BlockingController {
         c.runAs(cl, w.args, w.cmd, r, () -> {
             if (error) r.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
             else w.handler.timedOut(r);
-            server.dispatcher().completeBlocked(c, cl, w.args, w.cmd, 0, error);
+            server.dispatcher().commandCompleted(c, cl, w.args, w.cmd, 0, error);
         });
         resume(cl);
     }

@@ -125,33 +125,9 @@ public final class Dispatcher {
      * handler, then does the after-command work.
      */
     public void call(CommandContext c, Client client, Args a, CommandSpec cmd) {
-        long start = System.nanoTime();
-        c.begin(client, a, cmd, System.currentTimeMillis());
         c.enterCall();
-        Reply reply = client.reply();
-        boolean failed = false;
         try {
-            try {
-                if (cmd.noKeyspace()) {
-                    cmd.handler().handle(c);
-                } else if (cmd.exclusive()) {
-                    runExclusive(c, cmd);
-                } else {
-                    runLocked(c, a, cmd);
-                }
-            } catch (CommandError e) {
-                failed = true;
-                reply.error(e.getMessage());
-            } catch (RuntimeException | StackOverflowError e) {
-                failed = true;
-                Log.warning("Internal error executing '" + cmd.fullName + "': " + e);
-                if (Log.level() <= Log.VERBOSE) e.printStackTrace();
-                reply.error("ERR internal error executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
-            }
-            long durationUs = (System.nanoTime() - start) / 1000;
-            server.stats().commandProcessed();
-            // A command that blocked its client is counted (and logged, propagated) when it completes.
-            if (!c.blocked()) completeCall(c, client, a, cmd, durationUs, failed);
+            callOnce(c, client, a, cmd);
         } finally {
             // Clients blocked on keys this command (or transaction, or script) fed are served
             // once the outermost command is done, as Redis's handleClientsBlockedOnKeys.
@@ -159,22 +135,46 @@ public final class Dispatcher {
         }
     }
 
-    private void completeCall(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs,
+    private void callOnce(CommandContext c, Client client, Args a, CommandSpec cmd) {
+        long start = System.nanoTime();
+        c.begin(client, a, cmd, System.currentTimeMillis());
+        Reply reply = client.reply();
+        boolean failed = false;
+        try {
+            if (cmd.noKeyspace()) {
+                cmd.handler().handle(c);
+            } else if (cmd.exclusive()) {
+                runExclusive(c, cmd);
+            } else {
+                runLocked(c, a, cmd);
+            }
+        } catch (CommandError e) {
+            failed = true;
+            reply.error(e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            failed = true;
+            Log.warning("Internal error executing '" + cmd.fullName + "': " + e);
+            if (Log.level() <= Log.VERBOSE) e.printStackTrace();
+            reply.error("ERR internal error executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
+        }
+        long durationUs = (System.nanoTime() - start) / 1000;
+        server.stats().commandProcessed();
+        // A command that blocked its client is counted (and logged, propagated) when it completes.
+        if (!c.blocked()) commandCompleted(c, client, a, cmd, durationUs, failed);
+    }
+
+    /**
+     * Statistics and after-command work of a finished command. Called here,
+     * and by BlockingController when a blocked command completes (served,
+     * timed out or unblocked: Redis's updateStatsOnUnblock) with {@code c}
+     * set up as the blocked client's (CommandContext.runAs).
+     */
+    public void commandCompleted(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs,
             boolean failed) {
         cmd.calls.increment();
         cmd.usec.add(durationUs);
         if (failed) cmd.failedCalls.increment();
         server.afterCommand(c, client, a, cmd, durationUs);
-    }
-
-    /**
-     * A blocked command finished (served, timed out or unblocked): its
-     * statistics and after-command work, as Redis's updateStatsOnUnblock.
-     * {@code c} is set up as the blocked client's (CommandContext.runAs).
-     */
-    public void completeBlocked(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs,
-            boolean failed) {
-        completeCall(c, client, a, cmd, durationUs, failed);
     }
 
     private void runExclusive(CommandContext c, CommandSpec cmd) {

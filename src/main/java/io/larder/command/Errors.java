@@ -40,6 +40,11 @@ public final class Errors {
     public static final CommandError HLL_CORRUPTED = new CommandError("INVALIDOBJ Corrupted HLL object detected");
     public static final CommandError OOM =
             new CommandError("OOM command not allowed when used memory > 'maxmemory'.");
+    /** getPositiveLongFromObjectOrReply without a custom message (LPOP/SPOP count ...). */
+    public static final CommandError NOT_POSITIVE = new CommandError("ERR value is out of range, must be positive");
+    /** LMPOP, ZMPOP and their blocking forms. */
+    public static final CommandError NUMKEYS_NOT_POSITIVE = new CommandError("ERR numkeys should be greater than 0");
+    public static final CommandError COUNT_NOT_POSITIVE = new CommandError("ERR count should be greater than 0");
 
     public static CommandError wrongArgs(String command) {
         return new CommandError("ERR wrong number of arguments for '" + command + "' command");
@@ -57,6 +62,17 @@ public final class Errors {
     public static CommandError unknownSubcommand(String sub, String container) {
         return new CommandError("ERR unknown subcommand '" + abbreviate(sub) + "'. Try "
                 + container.toUpperCase(java.util.Locale.ROOT) + " HELP.");
+    }
+
+    /**
+     * Redis's addReplySubcommandSyntaxError: a known subcommand with arguments
+     * it does not accept ("CLIENT UNBLOCK 1 2 3").
+     */
+    public static CommandError subcommandSyntax(io.larder.protocol.Args a) {
+        String sub = a.str(1);
+        if (sub.length() > 128) sub = sub.substring(0, 128);
+        return new CommandError("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try "
+                + a.str(0).toUpperCase(java.util.Locale.ROOT) + " HELP.");
     }
 
     /** Redis shortens echoed user input in errors to 128 characters. */

@@ -14,5 +14,7 @@ public final class Families {
         new BitmapCommands(server).register(t);
         new HyperLogLogCommands(server).register(t);
         new ServerCommands(server).register(t);
+        new ListCommands(server).register(t);
+        new BlockingCommands(server).register(t);
     }
 }

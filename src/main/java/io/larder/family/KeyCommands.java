@@ -143,12 +143,6 @@ public final class KeyCommands {
 
     // ------------------------------------------------------------ RENAME, MOVE, COPY
 
-    /** Types whose arrival under a key may serve a blocked client (BLPOP, BZPOPMIN, XREAD ...). */
-    private static void signalReady(CommandContext c, Database db, byte[] key, Object e) {
-        int t = Entries.type(e);
-        if (t == ValueType.LIST || t == ValueType.ZSET || t == ValueType.STREAM) c.keyReady(db, key);
-    }
-
     void rename(CommandContext c, boolean nx) {
         Args a = c.args();
         Database db = c.db();
@@ -182,7 +176,6 @@ public final class KeyCommands {
         c.keyModified(db, 2);
         c.notify(KeyspaceEvents.GENERIC, "rename_from", db, 1);
         c.notify(KeyspaceEvents.GENERIC, "rename_to", db, 2);
-        signalReady(c, db, newKey, moved);
         c.dirty(1);
         if (nx) c.reply().integer(1);
         else c.reply().ok();
@@ -230,13 +223,12 @@ public final class KeyCommands {
             return;
         }
         src.remove(l);
+        // insert signals blocked clients too, as Redis's dbAdd does.
         c.insert(dst, ld, e);
-        byte[] key = Entries.key(e);
         c.keyModified(src, 1);
         c.keyModified(dst, 1);
         c.notify(KeyspaceEvents.GENERIC, "move_from", src, 1);
         c.notify(KeyspaceEvents.GENERIC, "move_to", dst, 1);
-        signalReady(c, dst, key, e);
         c.dirty(1);
         c.reply().integer(1);
     }
@@ -282,7 +274,6 @@ public final class KeyCommands {
         c.insert(dst, ld, copy);
         c.keyModified(dst, 2);
         c.notify(KeyspaceEvents.GENERIC, "copy_to", dst, 2);
-        signalReady(c, dst, newKey, copy);
         c.dirty(1);
         c.reply().integer(1);
     }
@@ -462,6 +453,8 @@ public final class KeyCommands {
             // Every key of both databases may have changed (WATCH) or become ready (blocked clients).
             server.flushed(keyspace.db(a));
             server.flushed(keyspace.db(b));
+            server.blocking().signalDatabase(c, keyspace.db(a));
+            server.blocking().signalDatabase(c, keyspace.db(b));
         }
         c.dirty(1);
         c.reply().ok();

@@ -193,7 +193,7 @@ public final class Reply {
         int n = Numbers.longToAscii(v, scratch, 0);
         ByteBuf b = w();
         b.writeByte('$');
-        // The length (at most 20) is written by hand: writeLong would reuse the scratch holding the digits.
+        // Not writeLong: it would overwrite the digits in scratch. n is at most 20.
         if (n >= 10) b.writeByte('0' + n / 10);
         b.writeByte('0' + n % 10);
         b.writeBytes(CRLF);
@@ -305,7 +305,7 @@ public final class Reply {
      * side buffer.
      */
     public void beginDeferred() {
-        deferred.push(buffer());
+        deferred.push(buffer()); // ArrayDeque takes no null: start the outer buffer now
         out = alloc.heapBuffer(256);
     }
 

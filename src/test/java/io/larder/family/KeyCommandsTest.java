@@ -176,6 +176,34 @@ class KeyCommandsTest extends DifferentialTestBase {
     }
 
     @Test
+    void realListsAreRenamedMovedAndCopied() {
+        d.script("""
+                RPUSH rl a b c
+                COPY rl rl2
+                LPUSH rl2 z
+                LRANGE rl 0 -1
+                LRANGE rl2 0 -1
+                OBJECT ENCODING rl2
+                RENAME rl rl3
+                LRANGE rl3 0 -1
+                EXPIRE rl3 100
+                MOVE rl3 1
+                SELECT 1
+                LRANGE rl3 0 -1
+                TTL rl3
+                TYPE rl3
+                COPY rl3 rl4 DB 0
+                SELECT 0
+                LRANGE rl4 0 -1
+                SET s v
+                RENAME rl4 s
+                TYPE s
+                GETEX s
+                ~ KEYS *
+                """);
+    }
+
+    @Test
     void keys() {
         d.script("""
                 MSET one 1 two 2 three 3 four 4 "with space" 5 h*llo 6 hello 7 hallo 8 hxllo 9

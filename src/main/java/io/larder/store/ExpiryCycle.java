@@ -1,6 +1,7 @@
 package io.larder.store;
 
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -13,10 +14,13 @@ import java.util.function.Supplier;
  *
  * <p>Work per tick is bounded as in Redis: 25% of the tick (plus 2% per
  * {@code active-expire-effort} step above 1). Unlike Redis, the budget is
- * spent in slices of at most {@link #SLICE_NS}, each queued behind the
- * loop's pending I/O, so the clients of a thread that is reclaiming a large
- * batch of expired keys wait at most one slice, not a whole 25 ms cycle.
- * When the budget runs out the next tick resumes where this one stopped.
+ * spent in slices of at most {@link #SLICE_NS}, with the loop's I/O between
+ * them, so the clients of a thread that is reclaiming a large batch of
+ * expired keys wait at most one slice, not a whole 25 ms cycle. The next
+ * slice is scheduled (due at once) rather than submitted: Netty runs every
+ * submitted task, including ones added meanwhile, before polling I/O again,
+ * but moves due scheduled tasks in only once per loop iteration. When the
+ * budget runs out the next tick resumes where this one stopped.
  */
 public final class ExpiryCycle {
     /** The longest the cycle runs before letting the event loop serve its clients. */
@@ -26,7 +30,7 @@ public final class ExpiryCycle {
 
     private final Keyspace keyspace;
     private final Supplier<ExecutionGate.Worker> worker;
-    private final Executor loop;
+    private final ScheduledExecutorService loop;
     private final int index, threads;
     private final long periodNs;
     private final IntSupplier effort;
@@ -42,7 +46,7 @@ public final class ExpiryCycle {
      * @param loop     the event loop that runs this cycle (slices are queued on it)
      * @param periodMs the cron period the cycle is scheduled at
      */
-    public ExpiryCycle(Keyspace keyspace, Supplier<ExecutionGate.Worker> worker, Executor loop, int index,
+    public ExpiryCycle(Keyspace keyspace, Supplier<ExecutionGate.Worker> worker, ScheduledExecutorService loop, int index,
                        int threads, long periodMs, IntSupplier effort) {
         this.keyspace = keyspace;
         this.worker = worker;
@@ -104,7 +108,7 @@ public final class ExpiryCycle {
         budgetNs -= System.nanoTime() - start;
         if (outOfTime && visitsLeft > 0 && budgetNs > 0) {
             sliceQueued = true;
-            loop.execute(this::slice);
+            loop.schedule(this::slice, 0, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -394,7 +394,14 @@ public final class LarderServer {
         for (io.netty.util.concurrent.EventExecutor loop : workerGroup) {
             ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), loop, i++, threads, period,
                     () -> config.getInt("active-expire-effort"));
-            loop.scheduleAtFixedRate(cycle::run, period, period, TimeUnit.MILLISECONDS);
+            // A periodic task that throws is never run again: keep the cycle alive whatever happens.
+            loop.scheduleAtFixedRate(() -> {
+                try {
+                    cycle.run();
+                } catch (RuntimeException e) {
+                    Log.warning("active expiry: " + e);
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
         }
     }
 

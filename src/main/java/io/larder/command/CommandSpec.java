@@ -57,6 +57,9 @@ public final class CommandSpec {
     boolean exclusive;
     boolean noKeyspace;
 
+    /** Dense number of this command or subcommand (per-command statistics arrays); set when the table is sealed. */
+    public int statsIndex = -1;
+
     // INFO commandstats
     public final LongAdder calls = new LongAdder();
     public final LongAdder usec = new LongAdder();

@@ -120,6 +120,11 @@ public final class CommandTable {
 
     /** Finishes registration: builds the name index. */
     public void seal(Map<String, String> renames) {
+        int index = 0;
+        for (CommandSpec c : commands.values()) {
+            c.statsIndex = index++;
+            for (CommandSpec sub : c.subcommands.values()) sub.statsIndex = index++;
+        }
         byName.clear();
         for (CommandSpec c : commands.values()) byName.put(c.name, c);
         for (Map.Entry<String, String> r : renames.entrySet()) {

@@ -12,5 +12,10 @@ public final class Families {
         new StringCommands(server).register(t);
         new KeyCommands(server).register(t);
         new ServerCommands(server).register(t);
+        new ConfigCommands(server).register(t);
+        new ClientCommands(server).register(t);
+        new InfoCommand(server).register(t);
+        new SlowLog(server).register(t);
+        new DebugCommand(server).register(t);
     }
 }

@@ -60,7 +60,8 @@ public final class Clients {
         return null;
     }
 
-    static boolean isLoopback(SocketAddress a) {
+    /** Loopback addresses and unix sockets count as local (Redis's connIsLocal). */
+    public static boolean isLoopback(SocketAddress a) {
         if (a instanceof InetSocketAddress i && i.getAddress() != null) return i.getAddress().isLoopbackAddress();
         return true; // unix sockets count as local
     }

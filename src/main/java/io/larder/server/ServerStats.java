@@ -26,8 +26,10 @@ public final class ServerStats {
     public final LongAdder evictedClients = new LongAdder();
     public final LongAdder totalErrorReplies = new LongAdder();
     public final LongAdder unexpectedErrorReplies = new LongAdder();
-    public final LongAdder ioReadsProcessed = new LongAdder();
-    public final LongAdder ioWritesProcessed = new LongAdder();
+    public final LongAdder readsProcessed = new LongAdder();
+    public final LongAdder writesProcessed = new LongAdder();
+    /** Changes to the data set since start (Redis's server.dirty; rdb_changes_since_last_save). */
+    public final LongAdder dirty = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     // Instantaneous metrics, sampled by the server cron.
@@ -116,6 +118,11 @@ public final class ServerStats {
         evictedKeys.reset();
         evictedClients.reset();
         unexpectedErrorReplies.reset();
+        readsProcessed.reset();
+        writesProcessed.reset();
+        synchronized (this) {
+            for (long[] k : samples) java.util.Arrays.fill(k, 0);
+        }
         resetErrors();
     }
 }

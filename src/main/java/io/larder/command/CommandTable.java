@@ -65,6 +65,17 @@ public final class CommandTable {
             return this;
         }
 
+        /**
+         * Redis's "protected" commands (DEBUG, MODULE): refused unless the
+         * option ("enable-debug-command" ...) is "yes", or "local" and the
+         * client is local. COMMAND INFO does not show this flag, so it is
+         * declared here rather than read from the metadata.
+         */
+        public Registration protectedBy(String option) {
+            spec.protectedBy = option;
+            return this;
+        }
+
         /** Custom key positions where the key specs do not describe them. */
         public Registration keys(KeyExtractor k) {
             spec.keyExtractor = k;

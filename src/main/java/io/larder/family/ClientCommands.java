@@ -216,9 +216,7 @@ public final class ClientCommands {
     /** CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as in Redis. */
     void pause(CommandContext c) {
         Args a = c.args();
-        if (a.count() > 4) {
-            throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.");
-        }
+        if (a.count() > 4) throw ServerCommands.subcommandSyntaxError(c);
         int type = ClientPause.ALL;
         if (a.count() == 4) {
             if (a.is(3, "write")) type = ClientPause.WRITE;

@@ -50,6 +50,7 @@ public final class ConnectionCommands {
     }
 
     void ping(CommandContext c) {
+        if (c.argc() > 2) throw Errors.wrongArgs("ping");
         Reply r = c.reply();
         Client cl = c.client();
         if (cl.has(Client.PUBSUB) && cl.resp() == 2) {
@@ -80,7 +81,7 @@ public final class ConnectionCommands {
             throw Errors.NOT_INTEGER;
         }
         // Redis reads the index as a C int.
-        if (id < Integer.MIN_VALUE || id > Integer.MAX_VALUE) throw Errors.NOT_INTEGER;
+        if (id < Integer.MIN_VALUE || id > Integer.MAX_VALUE) throw Errors.INT_OUT_OF_RANGE;
         if (server.keyspace().clusterMode() && id != 0) throw Errors.err("SELECT is not allowed in cluster mode");
         if (id < 0 || id >= server.keyspace().databases()) throw Errors.DB_INDEX_OUT_OF_RANGE;
         c.client().setDb((int) id);
@@ -152,7 +153,7 @@ public final class ConnectionCommands {
         }
         if (!cl.authenticated()) {
             throw new CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+                    + "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
                     + "RESP protocol version at the same time");
         }
         if (setName != null) {

@@ -35,7 +35,7 @@ public final class DebugCommand {
 
     public void register(CommandTable t) {
         // Exclusive: DEBUG SLEEP stops the keyspace for everyone, as it stops Redis.
-        t.add("debug", this::debug).exclusive();
+        t.add("debug", this::debug).exclusive().protectedBy("enable-debug-command");
     }
 
     static final List<String> HELP = List.of(

@@ -125,9 +125,7 @@ public final class SlowLog {
     void get(CommandContext c) {
         Args a = c.args();
         long count = 10;
-        if (a.count() > 3) {
-            throw new CommandError("ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
-        }
+        if (a.count() > 3) throw ServerCommands.subcommandSyntaxError(c);
         if (a.count() == 3) {
             try {
                 count = a.longAt(2);

@@ -200,7 +200,9 @@ public final class Reply {
         int n = Numbers.longToAscii(v, scratch, 0);
         ByteBuf b = w();
         b.writeByte('$');
-        writeLong(b, n);
+        // n is at most 20: write it directly, scratch holds the digits of v.
+        if (n >= 10) b.writeByte('0' + n / 10);
+        b.writeByte('0' + n % 10);
         b.writeBytes(CRLF);
         b.writeBytes(scratch, 0, n);
         b.writeBytes(CRLF);

@@ -120,6 +120,11 @@ public final class Client extends ChannelInboundHandlerAdapter {
         parser.setAuthenticated(a || !server.authRequired());
     }
 
+    /** Re-reads whether requests from this connection get the unauthenticated protocol limits. */
+    void refreshAuthLimits() {
+        parser.setAuthenticated(authenticated || !server.authRequired());
+    }
+
     public String user() {
         return user;
     }

@@ -103,14 +103,12 @@ public final class Dispatcher {
             reject(client, cmd, "ERR wrong number of arguments for '" + cmd.fullName + "' command");
             return;
         }
-        if (cmd.has(CommandSpec.PROTECTED)) {
-            String option = server.protectedCommandOption(cmd, client);
-            if (option != null) {
-                reject(client, cmd, "ERR " + cmd.upperName() + " command not allowed. If the " + option
-                        + " option is set to \"local\", you can run it from a local connection, otherwise you need "
-                        + "to set this option in the configuration file, and then restart the server.");
-                return;
-            }
+        String guard = cmd.protectedBy();
+        if (guard != null && !server.protectedActionAllowed(guard, client)) {
+            reject(client, cmd, "ERR " + cmd.upperName() + " command not allowed. If the " + guard
+                    + " option is set to \"local\", you can run it from a local connection, otherwise you need "
+                    + "to set this option in the configuration file, and then restart the server.");
+            return;
         }
         // Redis's authRequired: a connection that is not authenticated may run anything once no password is set.
         if (!client.authenticated() && !cmd.has(CommandSpec.NO_AUTH) && server.authRequired()) {

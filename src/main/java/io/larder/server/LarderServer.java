@@ -157,6 +157,10 @@ public final class LarderServer {
             }
         });
         adjustMaxClients();
+        // Redis's authRequired() is evaluated per request: a new or removed password changes who is limited.
+        config.param("requirepass").onChange(p -> {
+            for (Client c : clients.all()) c.refreshAuthLimits();
+        });
     }
 
     /** Descriptors Redis keeps for itself beside the clients (CONFIG_MIN_RESERVED_FDS). */
@@ -279,21 +283,6 @@ public final class LarderServer {
     /** INFO fields other subsystems provide (pub/sub counts, tracking, memory details ...). */
     public Metrics metrics() {
         return metrics;
-    }
-
-    /**
-     * For a command flagged "protected" (DEBUG, MODULE): the option that
-     * forbids this client from running it, or null if it may (Redis's
-     * allowProtectedAction: "yes", or "local" for loopback connections).
-     */
-    String protectedCommandOption(CommandSpec cmd, Client client) {
-        String option = switch (cmd.name) {
-            case "debug" -> "enable-debug-command";
-            case "module" -> "enable-module-command";
-            default -> null;
-        };
-        if (option == null || protectedActionAllowed(option, client)) return null;
-        return option;
     }
 
     /** enable-protected-configs / enable-debug-command / enable-module-command for this client. */

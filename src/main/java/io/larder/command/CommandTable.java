@@ -159,6 +159,19 @@ public final class CommandTable {
         return commands.values();
     }
 
+    /**
+     * The commands clients can reach, in registration order: every
+     * registered command except those rename-command disabled (renamed ones
+     * keep their original name here, as in Redis's COMMAND output).
+     */
+    public java.util.List<CommandSpec> visible() {
+        java.util.Set<CommandSpec> reachable = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        reachable.addAll(byName.values());
+        java.util.List<CommandSpec> out = new java.util.ArrayList<>();
+        for (CommandSpec c : commands.values()) if (reachable.contains(c)) out.add(c);
+        return out;
+    }
+
     /** The name a command is reachable under (after rename-command), or null if disabled. */
     public String visibleName(CommandSpec c) {
         for (Map.Entry<String, CommandSpec> e : byName.entrySet()) {

@@ -97,22 +97,31 @@ public final class ConfigFile {
      * cluster mode).
      */
     public void load(String file, String options) throws LoadError {
+        boolean stdin = "-".equals(file);
+        load(stdin ? null : file, stdin, options);
+    }
+
+    /**
+     * Loads a file (may be null), then, if {@code stdin}, standard input,
+     * then the options text, as redis-server reads its file, "-" and
+     * command-line options in that order.
+     */
+    public void load(String file, boolean stdin, String options) throws LoadError {
         config.setLoadingFile(true);
         try {
             if (file != null) {
-                if (file.equals("-")) {
-                    String text;
-                    try {
-                        text = new String(System.in.readAllBytes(), StandardCharsets.ISO_8859_1);
-                    } catch (IOException e) {
-                        throw new LoadError("(stdin)", 0, "", "Fatal error, can't read config from stdin");
-                    }
-                    loadText("(stdin)", text, 0);
-                } else {
-                    Path p = Path.of(file).toAbsolutePath();
-                    loadText(file, read(p, file), 0);
-                    path = p.toString();
+                Path p = Path.of(file).toAbsolutePath();
+                loadText(file, read(p, file), 0);
+                path = p.toString();
+            }
+            if (stdin) {
+                String text;
+                try {
+                    text = new String(System.in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                } catch (IOException e) {
+                    throw new LoadError("(stdin)", 0, "", "Fatal error, can't read config from stdin");
                 }
+                loadText("(stdin)", text, 0);
             }
             if (options != null && !options.isEmpty()) loadText("(command line)", options, 0);
         } finally {

@@ -61,7 +61,12 @@ public final class Special {
 
         Defaults.custom(c, "save", Param.MULTI_ARG, args -> {
             List<String> w = args;
-            if (w.size() == 1 && w.get(0).isEmpty()) w = List.of();
+            if (w.size() == 1 && w.get(0).isEmpty()) {
+                // save "" always clears, even after save lines in a file (so --save "" overrides the file).
+                st.save = List.of();
+                if (c.loadingFile) c.saveLoaded = true;
+                return;
+            }
             if (w.size() % 2 != 0) throw new ConfigException("Invalid save parameters");
             List<SavePoint> pts = new ArrayList<>();
             for (int i = 0; i < w.size(); i += 2) {

@@ -454,7 +454,7 @@ public final class InfoCommand {
     }
 
     private void commandStats(StringBuilder b) {
-        for (CommandSpec s : server.commands().all()) {
+        for (CommandSpec s : server.commands().visible()) {
             commandStat(b, s);
             for (CommandSpec sub : s.subcommands().values()) commandStat(b, sub);
         }
@@ -477,7 +477,7 @@ public final class InfoCommand {
 
     private void latencyStats(StringBuilder b) {
         double[] pcts = Special.state(server.config()).latencyPercentiles;
-        for (CommandSpec s : server.commands().all()) {
+        for (CommandSpec s : server.commands().visible()) {
             latencyStat(b, s, pcts);
             for (CommandSpec sub : s.subcommands().values()) latencyStat(b, sub, pcts);
         }

@@ -26,7 +26,7 @@ public final class ServerCommands {
 
     public void register(CommandTable t) {
         t.add("command", this::commandAll).noKeyspace();
-        t.add("command|count", c -> c.reply().integer(server.commands().all().size())).noKeyspace();
+        t.add("command|count", c -> c.reply().integer(server.commands().visible().size())).noKeyspace();
         t.add("command|info", this::commandInfo).noKeyspace();
         t.add("command|docs", this::commandDocs).noKeyspace();
         t.add("command|list", this::commandList).noKeyspace();
@@ -114,7 +114,7 @@ public final class ServerCommands {
     }
 
     void commandAll(CommandContext c) {
-        var all = server.commands().all();
+        var all = server.commands().visible();
         c.reply().array(all.size());
         for (CommandSpec s : all) CommandDocs.writeInfo(c.reply(), s);
     }
@@ -153,7 +153,7 @@ public final class ServerCommands {
         Reply r = c.reply();
         List<CommandSpec> list = new ArrayList<>();
         if (a.count() == 2) {
-            list.addAll(server.commands().all());
+            list.addAll(server.commands().visible());
         } else {
             for (int i = 2; i < a.count(); i++) {
                 CommandSpec s = byName(a.str(i));
@@ -171,7 +171,7 @@ public final class ServerCommands {
         Args a = c.args();
         List<String> names = new ArrayList<>();
         if (a.count() == 2) {
-            for (CommandSpec s : server.commands().all()) addNames(names, s, x -> true);
+            for (CommandSpec s : server.commands().visible()) addNames(names, s, x -> true);
         } else if (a.count() == 5 && a.is(2, "FILTERBY")) {
             String arg = a.str(4);
             java.util.function.Predicate<CommandSpec> p;
@@ -185,7 +185,7 @@ public final class ServerCommands {
             } else {
                 throw Errors.SYNTAX;
             }
-            for (CommandSpec s : server.commands().all()) addNames(names, s, p);
+            for (CommandSpec s : server.commands().visible()) addNames(names, s, p);
         } else {
             throw Errors.SYNTAX;
         }

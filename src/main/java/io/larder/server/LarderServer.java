@@ -684,14 +684,23 @@ public final class LarderServer {
     }
 
     /** Once per 1/hz: statistics samples, idle-client timeouts. */
+    private long lastPeakReset;
+
     private void cron() {
         try {
             long now = System.currentTimeMillis();
             stats.sample(now);
+            if (now - lastPeakReset >= 5000) {
+                // CLIENT LIST rbp: the peak over the last few seconds, as Redis resets it every 5 s.
+                lastPeakReset = now;
+                for (Client c : clients.all()) c.replyPeak = 0;
+            }
             long timeout = config.getLong("timeout") * 1000;
             if (timeout > 0) {
                 for (Client c : clients.all()) {
-                    if (c.has(Client.BLOCKED) || c.has(Client.PUBSUB) || c.has(Client.REPLICA) || c.has(Client.MASTER)) {
+                    // Redis's clientsCronHandleTimeout spares replicas (and MONITOR), masters, blocked and pub/sub clients.
+                    if (c.has(Client.BLOCKED) || c.has(Client.PUBSUB) || c.has(Client.REPLICA) || c.has(Client.MASTER)
+                            || c.has(Client.MONITOR) || c.isPostponed()) {
                         continue;
                     }
                     if (now - c.lastInteractionMs > timeout) {

@@ -35,12 +35,19 @@ public final class RedisOracle implements AutoCloseable {
     }
 
     public static RedisOracle start(String... options) {
+        return startWithConfig(null, options);
+    }
+
+    /** A redis-server reading this config file first (the harness's options still override it). */
+    public static RedisOracle startWithConfig(Path configFile, String... options) {
         String bin = binary();
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = freePort();
             try {
                 Path dir = Files.createTempDirectory("larder-oracle");
-                List<String> cmd = new ArrayList<>(List.of(bin, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                List<String> cmd = new ArrayList<>(List.of(bin));
+                if (configFile != null) cmd.add(configFile.toString());
+                cmd.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1",
                         "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no",
                         "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
                 cmd.addAll(Arrays.asList(options));

@@ -40,6 +40,8 @@ public final class Main {
                 default -> { }
             }
         }
+        // Like redis-server, log lines before the server is initialised carry the role 'C'.
+        Log.setRole('C');
         Config config = new Config();
         String file = null;
         int j = 0;
@@ -107,6 +109,7 @@ public final class Main {
             Log.warning(e.getMessage());
             System.exit(1);
         }
+        Log.setRole('M');
         server.writePidFile();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();

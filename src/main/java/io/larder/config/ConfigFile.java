@@ -109,10 +109,14 @@ public final class ConfigFile {
     public void load(String file, boolean stdin, String options) throws LoadError {
         config.setLoadingFile(true);
         try {
+            // Redis reads file, stdin and "\n" + options as one text: line numbers continue across them.
+            int lines = 0;
             if (file != null) {
                 Path p = Path.of(file).toAbsolutePath();
-                loadText(file, read(p, file), 0);
+                String text = read(p, file);
+                loadText(file, text, 0, 0);
                 path = p.toString();
+                lines = text.split("\n", -1).length - 1;
             }
             if (stdin) {
                 String text;
@@ -121,9 +125,10 @@ public final class ConfigFile {
                 } catch (IOException e) {
                     throw new LoadError("(stdin)", 0, "", "Fatal error, can't read config from stdin");
                 }
-                loadText("(stdin)", text, 0);
+                loadText("(stdin)", text, 0, lines);
+                lines += text.split("\n", -1).length - 1;
             }
-            if (options != null && !options.isEmpty()) loadText("(command line)", options, 0);
+            if (options != null && !options.isEmpty()) loadText("(command line)", options, 0, lines + 1);
         } finally {
             config.setLoadingFile(false);
         }
@@ -158,20 +163,22 @@ public final class ConfigFile {
         return e.getMessage();
     }
 
-    private void loadText(String source, String text, int depth) throws LoadError {
+    /** Applies the lines of one source; {@code lineOffset}: lines of the same text before this source. */
+    private void loadText(String source, String text, int depth, int lineOffset) throws LoadError {
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = strip(lines[i]);
             if (line.isEmpty() || line.charAt(0) == '#') continue;
+            int lineNo = lineOffset + i + 1;
             List<String> argv = RequestParser.splitLine(line);
-            if (argv == null) throw new LoadError(source, i + 1, line, "Unbalanced quotes in configuration line");
+            if (argv == null) throw new LoadError(source, lineNo, line, "Unbalanced quotes in configuration line");
             if (argv.isEmpty()) continue;
             String name = argv.get(0).toLowerCase(Locale.ROOT);
             List<String> args = argv.subList(1, argv.size());
             try {
                 directive(name, args, depth);
             } catch (ConfigException e) {
-                throw new LoadError(source, i + 1, line, e.getMessage());
+                throw new LoadError(source, lineNo, line, e.getMessage());
             }
         }
     }
@@ -234,7 +241,7 @@ public final class ConfigFile {
         Path base = Path.of(config.special.dir);
         if (pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0 && pattern.indexOf('[') < 0) {
             Path p = base.resolve(pattern);
-            loadText(pattern, read(p, pattern), depth + 1);
+            loadText(pattern, read(p, pattern), depth + 1, 0);
             return;
         }
         Path full = base.resolve(pattern);
@@ -248,7 +255,7 @@ public final class ConfigFile {
                 throw new ConfigException("Fatal error, can't open config file '" + pattern + "': " + ioReason(e));
             }
         }
-        for (Path m : matches) loadText(m.toString(), read(m, m.toString()), depth + 1);
+        for (Path m : matches) loadText(m.toString(), read(m, m.toString()), depth + 1, 0);
     }
 
     /**

@@ -143,6 +143,50 @@ class ServerConfigBehaviourTest {
         }
     }
 
+    /** The kernel's view of the server side of a connection: its /proc/net/tcp timer field ("02:..." = keepalive). */
+    static String serverSocketTimer(int serverPort, int clientPort) throws Exception {
+        Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/net/tcp")), "no /proc/net/tcp");
+        String local = String.format(":%04X", serverPort), remote = String.format(":%04X", clientPort);
+        // Netty's epoll sockets are IPv6 sockets even for IPv4 addresses, so look in both tables.
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            java.nio.file.Path tcp = java.nio.file.Path.of(table);
+            if (!java.nio.file.Files.exists(tcp)) continue;
+            for (String line : java.nio.file.Files.readAllLines(tcp)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 5 && f[1].endsWith(local) && f[2].endsWith(remote)) return f[5];
+            }
+        }
+        throw new AssertionError("no socket " + serverPort + " <- " + clientPort);
+    }
+
+    @Test
+    void tcpKeepaliveAppliesToNewConnections() throws Exception {
+        int port = freePort();
+        try (LarderTestServer l = LarderTestServer.start("--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--tcp-keepalive", "7");
+             Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("PING\r\n".getBytes());
+            s.getInputStream().read(new byte[7]);
+            // The retransmit timer ("01:") shows instead while the reply is unacknowledged: poll briefly.
+            String timer = serverSocketTimer(port, s.getLocalPort());
+            for (int i = 0; i < 50 && !timer.startsWith("02:"); i++) {
+                Thread.sleep(20);
+                timer = serverSocketTimer(port, s.getLocalPort());
+            }
+            assertTrue(timer.startsWith("02:"), "keepalive timer expected, got " + timer);
+            try (RespClient admin = new RespClient(port)) {
+                assertEquals("OK", admin.call("CONFIG", "SET", "tcp-keepalive", "0"));
+            }
+            try (Socket t = new Socket("127.0.0.1", port)) {
+                t.getOutputStream().write("PING\r\n".getBytes());
+                t.getInputStream().read(new byte[7]);
+                Thread.sleep(200);
+                String none = serverSocketTimer(port, t.getLocalPort());
+                assertTrue(!none.startsWith("02:"), "no keepalive expected, got " + none);
+            }
+        }
+    }
+
     @Test
     void databasesAndLoglevel() throws Exception {
         try (LarderTestServer l = LarderTestServer.start("--databases", "4", "--loglevel", "warning");

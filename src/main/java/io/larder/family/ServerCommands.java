@@ -98,7 +98,7 @@ public final class ServerCommands {
             throw Errors.SYNTAX;
         }
         if (abort) throw new CommandError("ERR No shutdown in progress.");
-        if ((flags & LarderServer.SHUTDOWN_NOW) == 0 && c.client().has(io.larder.server.Client.MULTI)) {
+        if ((flags & LarderServer.SHUTDOWN_NOW) == 0 && c.client().has(io.larder.server.Client.DENY_BLOCKING)) {
             throw new CommandError("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
         }
         if (!server.prepareForShutdown(flags)) throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");

@@ -71,7 +71,7 @@ public final class SlowLog {
     private void after(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
         long threshold = slowerThan;
         if (threshold < 0 || durationUs < threshold) return;
-        if (cmd.has(CommandSpec.SKIP_SLOWLOG) || client.has(Client.BLOCKED)) return;
+        if (cmd.has(CommandSpec.SKIP_SLOWLOG)) return;
         push(c, client, a, durationUs);
     }
 

@@ -200,7 +200,7 @@ public final class Reply {
         int n = Numbers.longToAscii(v, scratch, 0);
         ByteBuf b = w();
         b.writeByte('$');
-        // n is at most 20: write it directly, scratch holds the digits of v.
+        // Not writeLong: it would overwrite the digits in scratch. n is at most 20.
         if (n >= 10) b.writeByte('0' + n / 10);
         b.writeByte('0' + n % 10);
         b.writeBytes(CRLF);
@@ -312,7 +312,7 @@ public final class Reply {
      * side buffer.
      */
     public void beginDeferred() {
-        deferred.push(out);
+        deferred.push(buffer()); // ArrayDeque takes no null: start the outer buffer now
         out = alloc.heapBuffer(256);
     }
 

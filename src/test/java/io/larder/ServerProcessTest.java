@@ -9,7 +9,6 @@ import io.larder.testing.RespClient;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -259,9 +258,5 @@ class ServerProcessTest {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
         }
-    }
-
-    static String text(byte[] b) {
-        return new String(b, StandardCharsets.ISO_8859_1);
     }
 }

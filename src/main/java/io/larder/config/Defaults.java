@@ -14,7 +14,6 @@ import io.larder.config.Config.EnumParam;
 import io.larder.config.Config.NumParam;
 import io.larder.config.Config.StringParam;
 import io.larder.server.LarderServer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -381,11 +380,6 @@ final class Defaults {
 
     static NumParam mem(Config c, String name, int flags, long min, long max, long dflt, boolean unsigned) {
         return c.add(new NumParam(name, flags, dflt, min, max, unsigned, MEMORY));
-    }
-
-    /** Words of config-file arguments (a CONFIG SET value is already split by {@link Config#splitValue}). */
-    static List<String> words(List<String> args) {
-        return new ArrayList<>(args);
     }
 
     static CustomParam custom(Config c, String name, int flags, CustomParam.Setter s, Supplier<String> g,

@@ -598,13 +598,14 @@ public final class LarderServer {
      * "::*" every IPv6 one, a leading "-" marks an address that may be
      * unavailable. Where IPv6 exists "* -::*" is one dual-stack socket on
      * "::" (Java cannot set IPV6_V6ONLY, so "::" and "0.0.0.0" cannot both be
-     * bound on one port). Port 0 means no TCP listener, as in Redis. All or
-     * nothing: on failure whatever was bound is closed again.
+     * bound on one port). All or nothing: on failure whatever was bound is
+     * closed again.
      */
     private List<Channel> bindAll(List<String> bind, int port) {
         List<Channel> bound = new ArrayList<>();
-        if (port == 0) return bound;
-        List<String> specs = bind.isEmpty() ? List.of("*") : bind;
+        // Redis's listenToPort: no port, or an empty bind list (bind ""), means no TCP listener.
+        if (port == 0 || bind.isEmpty()) return bound;
+        List<String> specs = bind;
         boolean any4 = false, any6 = false, any6Optional = false;
         List<String[]> explicit = new ArrayList<>();
         for (String raw : specs) {

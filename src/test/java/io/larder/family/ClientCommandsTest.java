@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.larder.testing.DifferentialTestBase;
 import io.larder.testing.RespClient;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -231,9 +230,5 @@ class ClientCommandsTest extends DifferentialTestBase {
             m.put(tok.substring(0, eq), tok.substring(eq + 1));
         }
         return m;
-    }
-
-    static List<String> lines(String list) {
-        return new ArrayList<>(List.of(list.split("\n")));
     }
 }

@@ -184,15 +184,17 @@ public final class Config {
             }
             if (!p.get().equals(old[i]) || p instanceof CustomParam) changed.add(p);
         }
-        for (Param p : changed) {
-            for (Param.Applier a : p.appliers()) {
-                try {
-                    a.apply(p);
-                } catch (ConfigException e) {
-                    restore(set, old, n);
-                    for (Param q : changed) reapply(q);
-                    throw setError(null, p.name, e.getMessage());
-                }
+        // Each apply step runs once, in the order the changed parameters first registered it (parameters
+        // may share one, like Redis's applyTlsCfg); a failure is reported against that first parameter.
+        Map<Param.Applier, Param> steps = new java.util.LinkedHashMap<>();
+        for (Param p : changed) for (Param.Applier a : p.appliers()) steps.putIfAbsent(a, p);
+        for (Map.Entry<Param.Applier, Param> step : steps.entrySet()) {
+            try {
+                step.getKey().apply(step.getValue());
+            } catch (ConfigException e) {
+                restore(set, old, n);
+                for (Param q : changed) reapply(q);
+                throw setError(null, step.getValue().name, e.getMessage());
             }
         }
         for (Param p : changed) p.fire();

@@ -269,16 +269,25 @@ final class Defaults {
         str(c, "tls-ciphersuites", null, 0, true, null, null);
 
         // Larder does not speak TLS: turning it on fails as it does in Redis when TLS cannot be set up.
-        Param.Applier noTls = p -> {
-            boolean on = p instanceof NumParam n ? n.value != 0 : ((BoolParam) p).value;
-            if (on) {
-                io.larder.server.Log.warning("Larder does not support TLS (" + p.name + ")");
+        // As in Redis, every tls-* parameter shares one apply step (applyTlsCfg), run once per CONFIG
+        // SET, which fails when TLS is in use; tls-port has its own (applyTLSPort), which always needs TLS.
+        Param.Applier tlsConfig = p -> {
+            if (c.getLong("tls-port") != 0 || c.getBool("tls-replication") || c.getBool("tls-cluster")) {
+                io.larder.server.Log.warning("Larder does not support TLS");
                 throw new ConfigException("Unable to update TLS configuration. Check server logs.");
             }
         };
-        c.param("tls-port").onApply(noTls);
-        c.param("tls-replication").onApply(noTls);
-        c.param("tls-cluster").onApply(noTls);
+        for (String n : List.of("tls-session-cache-size", "tls-session-cache-timeout", "tls-cluster", "tls-replication",
+                "tls-prefer-server-ciphers", "tls-session-caching", "tls-cert-file", "tls-key-file",
+                "tls-key-file-pass", "tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass",
+                "tls-dh-params-file", "tls-ca-cert-file", "tls-ca-cert-dir", "tls-protocols", "tls-ciphers",
+                "tls-ciphersuites")) {
+            c.param(n).onApply(tlsConfig);
+        }
+        c.param("tls-port").onApply(p -> {
+            io.larder.server.Log.warning("Larder does not support TLS");
+            throw new ConfigException("Unable to update TLS configuration. Check server logs.");
+        });
 
         // Parameters with their own syntax.
         Special.declare(c);

@@ -282,6 +282,48 @@ class ConfigCommandsTest extends DifferentialTestBase {
         assertTrue(checked > 1000, "probed " + checked);
     }
 
+    /**
+     * A random sequence (fixed seed) of multi-pair CONFIG SETs, some of which
+     * fail part-way and must change nothing, and CONFIG GETs with patterns.
+     */
+    @Test
+    void randomizedConfigSequence() {
+        Map<String, String> redisValues = asMap(d.redis().call("CONFIG", "GET", "*"));
+        List<String> names = new java.util.ArrayList<>(redisValues.keySet());
+        names.removeAll(UNSAFE_TO_SET);
+        names.removeAll(DIFFERENT);
+        List<String> values = List.of("yes", "no", "0", "1", "7", "-1", "100", "1mb", "abc", "", "10%", "everysec",
+                "allkeys-lru", "notice", "save now", "1 2", "Kx");
+        // Patterns that do not match the parameters whose values legitimately differ (DIFFERENT, threads).
+        List<String> patterns = List.of("*max*", "hash-*", "?z*", "slave-*", "*-ziplist-*", "[e-h]*", "maxmemory",
+                "*-size", "lazyfree*", "[^bdlpt]*");
+        java.util.Random rnd = new java.util.Random(20261126);
+        try {
+            for (int i = 0; i < 400; i++) {
+                if (rnd.nextInt(4) == 0) {
+                    List<String> cmd = new java.util.ArrayList<>(List.of("CONFIG", "GET"));
+                    for (int k = 0, n = 1 + rnd.nextInt(3); k < n; k++) cmd.add(patterns.get(rnd.nextInt(patterns.size())));
+                    d.checkUnorderedPairs(cmd.toArray(new String[0]));
+                    continue;
+                }
+                List<String> cmd = new java.util.ArrayList<>(List.of("CONFIG", "SET"));
+                for (int k = 0, n = 1 + rnd.nextInt(3); k < n; k++) {
+                    cmd.add(names.get(rnd.nextInt(names.size())));
+                    cmd.add(values.get(rnd.nextInt(values.size())));
+                }
+                d.check(cmd.toArray(new String[0]));
+                for (int k = 2; k < cmd.size(); k += 2) d.check("CONFIG", "GET", cmd.get(k));
+            }
+        } finally {
+            Map<String, String> larderNow = asMap(d.larder().call("CONFIG", "GET", "*"));
+            for (String n : names) {
+                String v = redisValues.get(n);
+                if (!v.equals(larderNow.get(n))) d.larder().call("CONFIG", "SET", n, v);
+                d.redis().call("CONFIG", "SET", n, v);
+            }
+        }
+    }
+
     private static void restore(RespClient c, String name, String value) {
         Object r = c.call("CONFIG", "SET", name, value);
         assertEquals("OK", r, "restoring " + name + " to '" + value + "'");

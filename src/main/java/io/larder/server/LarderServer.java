@@ -333,9 +333,15 @@ public final class LarderServer {
     /** Stops the server and runs the exit handler, from a thread of its own (never an event loop). */
     public void exit(int code) {
         Thread t = new Thread(() -> {
-            shutdown();
-            java.util.function.IntConsumer h = exitHandler;
-            if (h != null) h.accept(code);
+            try {
+                shutdown();
+            } catch (Throwable e) {
+                Log.warning("Error while shutting down: " + e);
+            } finally {
+                // Exit even if stopping failed: a half-stopped server must not linger.
+                java.util.function.IntConsumer h = exitHandler;
+                if (h != null) h.accept(code);
+            }
         }, "larder-exit");
         t.start();
     }

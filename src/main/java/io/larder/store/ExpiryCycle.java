@@ -60,6 +60,7 @@ public final class ExpiryCycle {
 
     /** One tick: a fresh budget and a new pass over this thread's segments. */
     public void run() {
+        if (!keyspace.activeExpire()) return;
         int e = Math.max(1, Math.min(10, effort.getAsInt()));
         budgetNs = periodNs * (25 + 2L * (e - 1)) / 100;
         visitsLeft = keyspace.databases() * ((Keyspace.SEGMENTS - index + threads - 1) / threads);
@@ -68,6 +69,7 @@ public final class ExpiryCycle {
 
     private void slice() {
         sliceQueued = false;
+        if (!keyspace.activeExpire()) return;
         long start = System.nanoTime();
         long limit = Math.min(SLICE_NS, budgetNs);
         int dbs = keyspace.databases();

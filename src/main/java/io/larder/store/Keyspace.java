@@ -24,6 +24,8 @@ public final class Keyspace {
     private volatile boolean noSharedIntegers;
     private volatile int lfuLogFactor = 10;
     private volatile int lfuDecayTime = 1;
+    /** DEBUG SET-ACTIVE-EXPIRE: when false the background expiry cycle does nothing. */
+    private volatile boolean activeExpire = true;
 
     public Keyspace(int databases, boolean clusterMode) {
         this.clusterMode = clusterMode;
@@ -50,6 +52,14 @@ public final class Keyspace {
     public int segmentOf(long hash, byte[] k, int off, int len) {
         if (clusterMode) return Crc16.slot(k, off, len) >>> 2;
         return (int) hash & (SEGMENTS - 1);
+    }
+
+    public void setActiveExpire(boolean on) {
+        activeExpire = on;
+    }
+
+    public boolean activeExpire() {
+        return activeExpire;
     }
 
     public boolean clusterMode() {

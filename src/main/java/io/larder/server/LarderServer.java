@@ -146,6 +146,7 @@ public final class LarderServer {
         Families.registerAll(this, table);
         table.seal(configFile.renames);
         this.dispatcher = new Dispatcher(this);
+        config.watch("client-query-buffer-limit", p -> queryBufferLimit = config.getLong("client-query-buffer-limit"));
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
         // CONFIG SET bind / port rebind at once; a failure leaves the old listeners and is reported.
@@ -272,8 +273,11 @@ public final class LarderServer {
         return !config.get("requirepass").isEmpty();
     }
 
+    private volatile long queryBufferLimit;
+
+    /** client-query-buffer-limit, read on every network read, so kept in a field. */
     long queryBufferLimit() {
-        return config.getLong("client-query-buffer-limit");
+        return queryBufferLimit;
     }
 
     public EventLoopGroup workers() {

@@ -28,6 +28,14 @@ public final class Errors {
     public static final CommandError OOM =
             new CommandError("OOM command not allowed when used memory > 'maxmemory'.");
 
+    /** getPositiveLongFromObjectOrReply's text (SPOP and LPOP counts, ...). */
+    public static final CommandError MUST_BE_POSITIVE = new CommandError("ERR value is out of range, must be positive");
+
+    /** getRangeLongFromObjectOrReply's text for a value outside [min, max]. */
+    public static CommandError outOfRange(long min, long max) {
+        return new CommandError("ERR value is out of range, value must between " + min + " and " + max);
+    }
+
     public static CommandError wrongArgs(String command) {
         return new CommandError("ERR wrong number of arguments for '" + command + "' command");
     }

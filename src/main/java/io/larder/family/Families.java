@@ -11,6 +11,8 @@ public final class Families {
         new ConnectionCommands(server).register(t);
         new StringCommands(server).register(t);
         new KeyCommands(server).register(t);
+        new HashCommands(server).register(t);
+        new SetCommands(server).register(t);
         new ServerCommands(server).register(t);
     }
 }

@@ -193,7 +193,9 @@ public final class Reply {
         int n = Numbers.longToAscii(v, scratch, 0);
         ByteBuf b = w();
         b.writeByte('$');
-        writeLong(b, n);
+        // Not writeLong(b, n): it formats through the same scratch array that holds the digits.
+        if (n >= 10) b.writeByte('0' + n / 10);
+        b.writeByte('0' + n % 10);
         b.writeBytes(CRLF);
         b.writeBytes(scratch, 0, n);
         b.writeBytes(CRLF);

@@ -1,0 +1,41 @@
+package io.larder.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.larder.store.Database;
+import io.larder.store.Entries;
+import io.larder.store.KeyHash;
+import io.larder.store.Keyspace;
+import io.larder.store.Lookup;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Compares a key's OBJECT ENCODING on both servers, reading Larder's from the
+ * in-process keyspace (under the key's stripe lock), so encoding tests do not
+ * depend on the OBJECT command being present.
+ */
+public final class Encodings {
+    private Encodings() {}
+
+    /** Larder's encoding name for a key of db 0, or null if it does not exist. */
+    public static String larder(LarderTestServer s, String key) {
+        byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
+        Keyspace ks = s.server().keyspace();
+        long h = KeyHash.hash(k);
+        int stripe = ks.segmentOf(h, k, 0, k.length);
+        ks.locks.lock(stripe);
+        try {
+            Database db = ks.db(0);
+            Object e = db.find(new Lookup(), k, System.currentTimeMillis());
+            return e == null ? null : Entries.encoding(e);
+        } finally {
+            ks.locks.unlock(stripe);
+        }
+    }
+
+    /** Asserts both servers report the same encoding for a key of db 0. */
+    public static void check(Diff d, LarderTestServer s, String key) {
+        Object r = d.redis().call("OBJECT", "ENCODING", key);
+        assertEquals(r, larder(s, key), "OBJECT ENCODING " + key);
+    }
+}

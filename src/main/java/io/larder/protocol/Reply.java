@@ -305,7 +305,8 @@ public final class Reply {
      * side buffer.
      */
     public void beginDeferred() {
-        deferred.push(out);
+        // buffer(), not out: out is null before a batch's first reply, and ArrayDeque rejects null.
+        deferred.push(buffer());
         out = alloc.heapBuffer(256);
     }
 

@@ -12,13 +12,24 @@ import java.nio.charset.StandardCharsets;
 /**
  * Compares a key's OBJECT ENCODING on both servers, reading Larder's from the
  * in-process keyspace (under the key's stripe lock), so encoding tests do not
- * depend on the OBJECT command being present.
+ * depend on the OBJECT command being present; also reads expiries that way.
  */
 public final class Encodings {
     private Encodings() {}
 
     /** Larder's encoding name for a key of db 0, or null if it does not exist. */
     public static String larder(LarderTestServer s, String key) {
+        Object e = entry(s, key);
+        return e == null ? null : Entries.encoding(e);
+    }
+
+    /** The expiry (ms) Larder holds for a key of db 0, -1 for none, -2 if the key does not exist. */
+    public static long expireAt(LarderTestServer s, String key) {
+        Object e = entry(s, key);
+        return e == null ? -2 : Entries.expireAt(e);
+    }
+
+    private static Object entry(LarderTestServer s, String key) {
         byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
         Keyspace ks = s.server().keyspace();
         long h = KeyHash.hash(k);
@@ -26,8 +37,7 @@ public final class Encodings {
         ks.locks.lock(stripe);
         try {
             Database db = ks.db(0);
-            Object e = db.find(new Lookup(), k, System.currentTimeMillis());
-            return e == null ? null : Entries.encoding(e);
+            return db.find(new Lookup(), k, System.currentTimeMillis());
         } finally {
             ks.locks.unlock(stripe);
         }

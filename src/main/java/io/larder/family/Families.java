@@ -11,8 +11,12 @@ public final class Families {
         new ConnectionCommands(server).register(t);
         new StringCommands(server).register(t);
         new KeyCommands(server).register(t);
+        new BitmapCommands(server).register(t);
+        new HyperLogLogCommands(server).register(t);
         new HashCommands(server).register(t);
         new SetCommands(server).register(t);
         new ServerCommands(server).register(t);
+        new ListCommands(server).register(t);
+        new BlockingCommands(server).register(t);
     }
 }

@@ -13,7 +13,7 @@ import io.larder.store.Database;
 import io.larder.store.ElementTable;
 import io.larder.store.HashValue;
 import io.larder.store.Keyspace;
-import io.larder.store.Listpack;
+import io.larder.store.HashListpack;
 import io.larder.store.Slice;
 import io.larder.store.StoredValue;
 import io.larder.util.Numbers;
@@ -294,8 +294,8 @@ public final class HashCommands {
             // Like Redis's lpRandomPairsUnique: distinct fields, in listpack order.
             int[] picks = RandomPicks.indices(size, n, rnd);
             java.util.Arrays.sort(picks);
-            Listpack lp = h.listpack();
-            byte[] d = lp.array();
+            HashListpack lp = h.listpack();
+            Slice f = new Slice(), v = new Slice();
             int p = lp.first();
             int index = 0;
             for (int pick : picks) {
@@ -303,8 +303,9 @@ public final class HashCommands {
                     p = lp.next(lp.next(p));
                     index++;
                 }
-                int vp = lp.next(p);
-                writePair(r, d, lp.offset(p), lp.length(p), d, lp.offset(vp), lp.length(vp), withValues, nested);
+                lp.get(p, f);
+                lp.get(lp.next(p), v);
+                writePair(r, f.array, f.offset, f.length, v.array, v.offset, v.length, withValues, nested);
             }
             return;
         }

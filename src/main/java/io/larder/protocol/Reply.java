@@ -193,7 +193,7 @@ public final class Reply {
         int n = Numbers.longToAscii(v, scratch, 0);
         ByteBuf b = w();
         b.writeByte('$');
-        // Not writeLong(b, n): it formats through the same scratch array that holds the digits.
+        // Not writeLong: it would overwrite the digits in scratch. n is at most 20.
         if (n >= 10) b.writeByte('0' + n / 10);
         b.writeByte('0' + n % 10);
         b.writeBytes(CRLF);
@@ -305,8 +305,7 @@ public final class Reply {
      * side buffer.
      */
     public void beginDeferred() {
-        // buffer(), not out: out is null before a batch's first reply, and ArrayDeque rejects null.
-        deferred.push(buffer());
+        deferred.push(buffer()); // ArrayDeque takes no null: start the outer buffer now
         out = alloc.heapBuffer(256);
     }
 

@@ -3,7 +3,7 @@ package io.larder.store;
 import java.util.random.RandomGenerator;
 
 /**
- * A hash: a {@link Listpack} of alternating fields and values while small
+ * A hash: a {@link HashListpack} of alternating fields and values while small
  * (Redis's "listpack" encoding, which keeps insertion order), an
  * {@link ElementTable} of pair entries beyond ("hashtable"). The conversion
  * rules are Redis's hashTypeSet / hashTypeTryConversion, so OBJECT ENCODING
@@ -12,14 +12,14 @@ import java.util.random.RandomGenerator;
  * A hash never converts back.
  */
 public final class HashValue extends StoredValue {
-    private Listpack lp;
+    private HashListpack lp;
     private ElementTable table;
 
     public HashValue() {
-        lp = new Listpack();
+        lp = new HashListpack();
     }
 
-    private HashValue(Listpack lp, ElementTable table) {
+    private HashValue(HashListpack lp, ElementTable table) {
         this.lp = lp;
         this.table = table;
     }
@@ -39,7 +39,7 @@ public final class HashValue extends StoredValue {
     }
 
     /** The listpack (fields at even positions), or null in the hashtable encoding. */
-    public Listpack listpack() {
+    public HashListpack listpack() {
         return lp;
     }
 
@@ -71,8 +71,7 @@ public final class HashValue extends StoredValue {
         if (lp != null) {
             int p = lp.findField(f, off, len);
             if (p < 0) return false;
-            int vp = lp.next(p);
-            value.set(lp.array(), lp.offset(vp), lp.length(vp));
+            lp.get(lp.next(p), value);
             return true;
         }
         int slot = table.find(f, off, len);
@@ -95,10 +94,12 @@ public final class HashValue extends StoredValue {
     /** Visits every pair: insertion order for a listpack, table order otherwise. */
     public void forEach(PairVisitor v) {
         if (lp != null) {
-            byte[] d = lp.array();
+            Slice f = new Slice(), val = new Slice();
             for (int p = lp.first(); p >= 0; ) {
                 int vp = lp.next(p);
-                v.visit(d, lp.offset(p), lp.length(p), d, lp.offset(vp), lp.length(vp));
+                lp.get(p, f);
+                lp.get(vp, val);
+                v.visit(f.array, f.offset, f.length, val.array, val.offset, val.length);
                 p = lp.next(vp);
             }
             return;
@@ -120,9 +121,8 @@ public final class HashValue extends StoredValue {
     public void randomPair(RandomGenerator rnd, Slice field, Slice value) {
         if (lp != null) {
             int p = lp.seek(2 * rnd.nextInt(size()));
-            int vp = lp.next(p);
-            field.set(lp.array(), lp.offset(p), lp.length(p));
-            value.set(lp.array(), lp.offset(vp), lp.length(vp));
+            lp.get(p, field);
+            lp.get(lp.next(p), value);
             return;
         }
         byte[] e = table.entryAt(table.randomSlot(rnd));

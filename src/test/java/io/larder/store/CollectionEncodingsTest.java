@@ -63,8 +63,9 @@ class CollectionEncodingsTest {
         Random rnd = new Random(2);
         Slice v = new Slice();
         for (int step = 0; step < 50_000; step++) {
-            String f = "f" + rnd.nextInt(800);
-            String val = "x".repeat(rnd.nextInt(200)) + step;
+            int n = rnd.nextInt(800);
+            String f = rnd.nextBoolean() ? "f" + n : String.valueOf(n - 400);
+            String val = rnd.nextBoolean() ? String.valueOf(step - 20_000) : "x".repeat(rnd.nextInt(200)) + step;
             if (rnd.nextInt(4) > 0) {
                 byte[] fb = b(f), vb = b(val);
                 assertEquals(model.put(f, val) == null, h.set(fb, 0, fb.length, vb, 0, vb.length, 128, 1000));
@@ -88,13 +89,19 @@ class CollectionEncodingsTest {
     }
 
     @Test
-    void listpackKeepsOrderThroughReplaceAndDelete() {
-        Listpack lp = new Listpack();
+    void hashListpackKeepsOrderAndRedisEntryBytes() {
+        HashListpack lp = new HashListpack();
         List<String> model = new ArrayList<>();
         Random rnd = new Random(3);
+        Slice v = new Slice();
         for (int step = 0; step < 20_000; step++) {
             int op = rnd.nextInt(3);
-            String x = "e" + "y".repeat(rnd.nextInt(300));
+            String x = switch (rnd.nextInt(4)) {
+                case 0 -> String.valueOf(rnd.nextLong() >> rnd.nextInt(64));
+                case 1 -> "0" + rnd.nextInt(100);
+                case 2 -> "y".repeat(rnd.nextInt(5000));
+                default -> "e" + rnd.nextInt(100);
+            };
             if (op == 0 || model.isEmpty()) {
                 lp.append(b(x), 0, x.length());
                 model.add(x);
@@ -110,8 +117,15 @@ class CollectionEncodingsTest {
             assertEquals(model.size(), lp.count());
             if (step % 100 == 0) {
                 List<String> got = new ArrayList<>();
-                for (int p = lp.first(); p >= 0; p = lp.next(p)) got.add(s(lp.array(), lp.offset(p), lp.length(p)));
+                java.io.ByteArrayOutputStream redisLayout = new java.io.ByteArrayOutputStream();
+                for (int p = lp.first(); p >= 0; p = lp.next(p)) {
+                    lp.get(p, v);
+                    got.add(s(v.array, v.offset, v.length));
+                    assertEquals(v.length, lp.length(p));
+                }
+                for (String m : model) redisLayout.writeBytes(Listpack.encode(b(m)));
                 assertEquals(model, got);
+                assertTrue(java.util.Arrays.equals(redisLayout.toByteArray(), lp.entries()), "Redis's entry bytes");
             }
         }
     }

@@ -263,18 +263,17 @@ public final class SetCommands {
             db.updated(c.lookup());
         } else {
             // Case 3: most of the set goes; the members that stay move to a new set
-            // (which starts as an intset, as setTypeCreate makes it) and the rest is replied.
-            long max = maxIntsetEntries;
-            SetValue kept = null;
+            // and the rest is replied.
+            java.util.List<byte[]> stay = new java.util.ArrayList<>((int) remaining);
             for (long i = 0; i < remaining; i++) {
                 m.random(s, rnd);
                 m.bytes();
-                if (kept == null) kept = SetValue.forFirstMember(m.array, m.offset, m.length);
-                kept.add(m.array, m.offset, m.length, max);
+                stay.add(Arrays.copyOfRange(m.array, m.offset, m.offset + m.length));
                 m.remove();
             }
             m.reset(s);
             while (m.next()) writeMember(r, m);
+            SetValue kept = SetValue.rebuilt(stay, maxIntsetEntries, s);
             kept.init(s.key(), s.expireAt(), Keyspace.lruClock(c.now()));
             db.replace(c.lookup(), kept);
         }

@@ -17,8 +17,15 @@ import java.util.random.RandomGenerator;
  * the range's first home slot and the first empty slot after its last home
  * slot, whatever the capacity, so a scan cursor can be a hash position and a
  * resize between two HSCAN/SSCAN calls cannot make an element be missed or
- * repeated. {@code hashes[i] == 0} marks an empty slot (a hash of 0 is stored
- * as 1).
+ * repeated. {@code hashes[i] == 0} marks an empty slot (a position of 0 is
+ * stored as 1).
+ *
+ * <p>Positions are the keyed {@link KeyHash} mixed with a per-table salt. A
+ * monotone table iterates in position order, and inserting elements in
+ * position order into a growing table of the same positions crowds them into
+ * the low slots as one long cluster: quadratic time for SUNIONSTORE of two
+ * big sets, or for a client copying a set from SMEMBERS into SADD. With a
+ * salt per table, one table's order is random to every other table.
  */
 public final class ElementTable {
     private static final int MIN_CAPACITY = 4;
@@ -26,6 +33,8 @@ public final class ElementTable {
     public static final long HASH_SPACE = 1L << 32;
 
     private final boolean pairs;
+    /** Mixed into positions: see the class comment. */
+    private final long salt;
     private int[] hashes;
     private byte[][] entries;
     private int capacity;
@@ -35,7 +44,17 @@ public final class ElementTable {
 
     /** A table sized for {@code expected} entries without resizing. */
     public ElementTable(boolean pairs, int expected) {
+        this(pairs, expected, java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
+
+    /** A table whose positions are those of {@code template} (so a scan cursor of one is valid in the other). */
+    public ElementTable(boolean pairs, int expected, ElementTable template) {
+        this(pairs, expected, template.salt);
+    }
+
+    private ElementTable(boolean pairs, int expected, long salt) {
         this.pairs = pairs;
+        this.salt = salt;
         allocate(Math.max(MIN_CAPACITY, (int) Math.min(Integer.MAX_VALUE - 8, expected * 4L / 3 + 1)));
     }
 
@@ -53,9 +72,15 @@ public final class ElementTable {
         return pairs;
     }
 
-    /** The table hash of a member or field: 32 bits of the keyed {@link KeyHash}, never 0. */
-    public static int hash(byte[] b, int off, int len) {
-        int h = (int) (KeyHash.hash(b, off, len) >>> 32);
+    /**
+     * The position of a member or field in this table: its keyed hash mixed
+     * with the table's salt (murmur3's finalizer), 32 bits, never 0.
+     */
+    public int hash(byte[] b, int off, int len) {
+        long x = KeyHash.hash(b, off, len) + salt;
+        x = (x ^ (x >>> 33)) * 0xff51afd7ed558ccdL;
+        x = (x ^ (x >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        int h = (int) ((x ^ (x >>> 33)) >>> 32);
         return h == 0 ? 1 : h;
     }
 
@@ -275,7 +300,7 @@ public final class ElementTable {
      * (an update stores a new array), so sharing them is safe.
      */
     public ElementTable copy() {
-        ElementTable t = new ElementTable(pairs, 0);
+        ElementTable t = new ElementTable(pairs, 0, salt);
         t.capacity = capacity;
         t.hashes = hashes.clone();
         t.entries = entries.clone();

@@ -162,7 +162,7 @@ public final class HashValue extends StoredValue {
             if (size() > maxEntries) convertToTable();
             return added;
         }
-        int h = ElementTable.hash(f, foff, flen);
+        int h = table.hash(f, foff, flen);
         int slot = table.find(f, foff, flen, h);
         byte[] e = ElementTable.pairEntry(f, foff, flen, v, voff, vlen);
         if (slot >= 0) {
@@ -189,7 +189,7 @@ public final class HashValue extends StoredValue {
         if (lp == null) return;
         ElementTable t = new ElementTable(true, size());
         forEach((f, fo, fl, v, vo, vl) -> t.insert(ElementTable.pairEntry(f, fo, fl, v, vo, vl),
-                ElementTable.hash(f, fo, fl)));
+                t.hash(f, fo, fl)));
         table = t;
         lp = null;
     }

@@ -36,6 +36,29 @@ public final class SetValue extends StoredValue {
         return Numbers.isLong(b, off, len) ? emptyIntSet() : emptyTable(0);
     }
 
+    /**
+     * The set Redis's SPOP builds from the members that stay (setTypeCreate
+     * from the first, then setTypeAdd): an intset exactly when all of them
+     * are integers and they fit set-max-intset-entries. A hashtable keeps the
+     * positions of {@code previous}'s table, so an SSCAN in progress goes on.
+     */
+    public static SetValue rebuilt(java.util.List<byte[]> members, long maxIntsetEntries, SetValue previous) {
+        boolean ints = members.size() <= maxIntsetEntries;
+        for (int i = 0; ints && i < members.size(); i++) {
+            byte[] m = members.get(i);
+            ints = Numbers.isLong(m, 0, m.length);
+        }
+        if (ints) {
+            IntSet is = new IntSet();
+            for (byte[] m : members) is.add(Numbers.parseLong(m, 0, m.length));
+            return new SetValue(is, null);
+        }
+        ElementTable t = previous.table != null ? new ElementTable(false, members.size(), previous.table)
+                : new ElementTable(false, members.size());
+        for (byte[] m : members) t.insert(m, t.hash(m, 0, m.length));
+        return new SetValue(null, t);
+    }
+
     @Override
     public int type() {
         return ValueType.SET;
@@ -136,7 +159,7 @@ public final class SetValue extends StoredValue {
         byte[] buf = new byte[20];
         for (int i = 0, n = ints.size(); i < n; i++) {
             int len = Numbers.longToAscii(ints.get(i), buf, 0);
-            t.insert(java.util.Arrays.copyOf(buf, len), ElementTable.hash(buf, 0, len));
+            t.insert(java.util.Arrays.copyOf(buf, len), t.hash(buf, 0, len));
         }
         table = t;
         ints = null;

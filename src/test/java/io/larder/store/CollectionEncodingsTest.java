@@ -200,6 +200,26 @@ class CollectionEncodingsTest {
         }
     }
 
+    /** Copying a table in its own iteration order into a new one must stay linear (per-table salts). */
+    @Test
+    void insertingInAnotherTablesOrderStaysFast() {
+        ElementTable a = new ElementTable(false, 0);
+        int n = 300_000;
+        for (int i = 0; i < n; i++) a.add(b("member:" + i), 0, ("member:" + i).length());
+        long t0 = System.nanoTime();
+        ElementTable copy = new ElementTable(false, 0);
+        for (int round = 0; round < 3; round++) {
+            copy = new ElementTable(false, 0);
+            for (int i = 0; i < a.capacity(); i++) {
+                byte[] e = a.entryAt(i);
+                if (e != null) copy.add(e, 0, e.length);
+            }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(n, copy.size());
+        assertTrue(ms < 3000, "three ordered copies of " + n + " took " + ms + "ms");
+    }
+
     @Test
     void randomSlotIsUniform() {
         ElementTable t = new ElementTable(false, 0);

@@ -59,6 +59,10 @@ class HashCommandsTest extends DifferentialTestBase {
                 HGETALL h
                 HKEYS h
                 HVALS h
+                HSET dup f 1 f 2 g 3 f 4
+                HGETALL dup
+                HMSET dup g 5 g 6
+                HGETALL dup
                 """);
         encoding("h");
     }

@@ -54,6 +54,10 @@ class SetCommandsTest extends DifferentialTestBase {
                 SADD e ""
                 SISMEMBER e ""
                 SMEMBERS e
+                SADD dup 3 3 1 3 1
+                SMEMBERS dup
+                SREM dup 3 3
+                SMEMBERS dup
                 """);
     }
 

@@ -490,6 +490,32 @@ class SetCommandsTest extends DifferentialTestBase {
                 HashCommandsTest.scanAll(d.larder(), "SSCAN", "big", "member:2?"));
     }
 
+    /** SSCAN's guarantee while the set grows and shrinks between calls (resizes included). */
+    @Test
+    void scanReturnsStableMembersWhileTheSetChanges() {
+        io.larder.testing.RespClient c = d.larder();
+        List<String> add = new ArrayList<>(List.of("SADD", "s"));
+        for (int i = 0; i < 3000; i++) add.add("stable:" + i);
+        c.call(add.toArray(new String[0]));
+        Random rnd = new Random(11);
+        Set<String> seen = new HashSet<>();
+        String cursor = "0";
+        int round = 0;
+        do {
+            List<?> reply = (List<?>) c.call("SSCAN", "s", cursor, "COUNT", "20");
+            cursor = (String) reply.get(0);
+            for (Object o : (List<?>) reply.get(1)) {
+                assertTrue(seen.add((String) o), "twice: " + o);
+            }
+            // Grow to several times the size, then shrink back below it.
+            List<String> churn = new ArrayList<>(List.of(round < 60 ? "SADD" : "SREM", "s"));
+            for (int i = 0; i < 200; i++) churn.add("churn:" + rnd.nextInt(12000));
+            c.call(churn.toArray(new String[0]));
+            round++;
+        } while (!cursor.equals("0"));
+        for (int i = 0; i < 3000; i++) assertTrue(seen.contains("stable:" + i), "missed stable:" + i);
+    }
+
     @Test
     void randomizedSequenceMatchesRedis() {
         Random rnd = new Random(7011);

@@ -46,9 +46,6 @@ public final class Errors {
     public static final CommandError NUMKEYS_NOT_POSITIVE = new CommandError("ERR numkeys should be greater than 0");
     public static final CommandError COUNT_NOT_POSITIVE = new CommandError("ERR count should be greater than 0");
 
-    /** getPositiveLongFromObjectOrReply's text (SPOP and LPOP counts, ...). */
-    public static final CommandError MUST_BE_POSITIVE = new CommandError("ERR value is out of range, must be positive");
-
     /** getRangeLongFromObjectOrReply's text for a value outside [min, max]. */
     public static CommandError outOfRange(long min, long max) {
         return new CommandError("ERR value is out of range, value must between " + min + " and " + max);

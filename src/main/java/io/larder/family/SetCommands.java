@@ -22,7 +22,6 @@ import java.util.random.RandomGenerator;
 
 /** The set family (Redis's t_set.c): SADD, SINTER, SSCAN and friends. */
 public final class SetCommands {
-    static final CommandError NUMKEYS = new CommandError("ERR numkeys should be greater than 0");
     static final CommandError TOO_MANY_KEYS =
             new CommandError("ERR Number of keys can't be greater than number of args");
     static final CommandError NEGATIVE_LIMIT = new CommandError("ERR LIMIT can't be negative");
@@ -230,7 +229,7 @@ public final class SetCommands {
 
     /** Redis's spopWithCountCommand, with its three strategies (they decide the encoding left behind). */
     private void spopWithCount(CommandContext c) {
-        long count = CountArgs.positive(c, 2);
+        long count = c.longArg(2, 0, Long.MAX_VALUE, Errors.NOT_POSITIVE);
         Database db = c.db();
         Reply r = c.reply();
         SetValue s = set(c.write(db, 1));
@@ -340,7 +339,7 @@ public final class SetCommands {
 
     void sintercard(CommandContext c) {
         Args a = c.args();
-        long numkeys = c.longArg(1, 1, Long.MAX_VALUE, NUMKEYS);
+        long numkeys = c.longArg(1, 1, Long.MAX_VALUE, Errors.NUMKEYS_NOT_POSITIVE);
         if (numkeys > a.count() - 2) throw TOO_MANY_KEYS;
         long limit = 0;
         for (int j = 2 + (int) numkeys; j < a.count(); j++) {

@@ -364,7 +364,7 @@ public final class SetCommands {
         SetValue[] sets = new SetValue[n];
         boolean empty = false;
         for (int j = 0; j < n; j++) {
-            Object e = dst >= 0 ? c.write(db, first + j) : c.read(db, first + j);
+            Object e = c.read(db, first + j); // lookupKeyRead even for *STORE, as 7.0 counts hits and misses
             if (e == null) {
                 empty = true;
                 continue;
@@ -448,7 +448,7 @@ public final class SetCommands {
         Database db = c.db();
         SetValue[] sets = new SetValue[n];
         for (int j = 0; j < n; j++) {
-            Object e = dst >= 0 ? c.write(db, first + j) : c.read(db, first + j);
+            Object e = c.read(db, first + j); // lookupKeyRead even for *STORE, as 7.0 counts hits and misses
             sets[j] = set(e);
         }
         SetValue result = diff ? difference(sets) : union(sets);

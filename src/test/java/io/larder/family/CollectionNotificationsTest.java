@@ -15,9 +15,48 @@ import org.junit.jupiter.api.Test;
  * Keyspace notifications of the hash and set commands, in Redis's order and
  * with its event names: Redis's are read from a PSUBSCRIBE connection,
  * Larder's from the server's notification hook (so this does not depend on
- * Larder's pub/sub).
+ * Larder's pub/sub). Also keyspace hit/miss counting, read from the
+ * server's statistics (no INFO needed).
  */
 class CollectionNotificationsTest extends DifferentialTestBase {
+
+    /** Which commands look keys up for reading (counting hits and misses) is Redis's, command by command. */
+    @Test
+    void keyspaceHitsAndMissesMatchRedis() {
+        d.exec("HSET", "h", "f", "v");
+        d.exec("SADD", "s", "1", "2");
+        d.exec("SADD", "t", "2", "x");
+        String[][] commands = {
+            {"HGET", "h", "f"}, {"HGET", "nokey", "f"}, {"HMGET", "nokey", "f"}, {"HGETALL", "h"},
+            {"HKEYS", "nokey"}, {"HLEN", "h"}, {"HSTRLEN", "nokey", "f"}, {"HEXISTS", "h", "g"},
+            {"HRANDFIELD", "nokey"}, {"HRANDFIELD", "h", "2"}, {"HSCAN", "nokey", "0"}, {"HSCAN", "h", "0"},
+            {"HSET", "h2", "f", "v"}, {"HDEL", "nokey", "f"}, {"HINCRBY", "h", "n", "1"}, {"HSETNX", "h", "f", "v"},
+            {"SISMEMBER", "s", "1"}, {"SISMEMBER", "nokey", "1"}, {"SMISMEMBER", "nokey", "1"}, {"SCARD", "s"},
+            {"SMEMBERS", "nokey"}, {"SRANDMEMBER", "s"}, {"SRANDMEMBER", "nokey", "3"}, {"SSCAN", "s", "0"},
+            {"SINTER", "s", "nokey", "t"}, {"SINTERCARD", "2", "s", "t"}, {"SINTERSTORE", "d", "s", "nokey"},
+            {"SINTERSTORE", "d", "s", "t"}, {"SUNIONSTORE", "d", "nokey", "s"}, {"SDIFFSTORE", "d", "s", "t"},
+            {"SUNION", "s", "nokey"}, {"SDIFF", "nokey", "s"}, {"SADD", "s", "3"}, {"SREM", "nokey", "1"},
+            {"SMOVE", "nokey", "s", "1"}, {"SMOVE", "s", "t", "3"}, {"SPOP", "nokey"}, {"SPOP", "t", "1"},
+        };
+        io.larder.server.ServerStats stats = larder.server().stats();
+        for (String[] cmd : commands) {
+            long hits = redisStat("keyspace_hits"), misses = redisStat("keyspace_misses");
+            long lh = stats.keyspaceHits.sum(), lm = stats.keyspaceMisses.sum();
+            if (cmd[0].equals("SPOP") || cmd[0].equals("SRANDMEMBER") || cmd[0].equals("HRANDFIELD")) d.exec(cmd);
+            else d.check(cmd);
+            assertEquals(redisStat("keyspace_hits") - hits, stats.keyspaceHits.sum() - lh, "hits " + String.join(" ", cmd));
+            assertEquals(redisStat("keyspace_misses") - misses, stats.keyspaceMisses.sum() - lm,
+                    "misses " + String.join(" ", cmd));
+        }
+    }
+
+    private long redisStat(String name) {
+        String info = (String) d.redis().call("INFO", "stats");
+        for (String line : info.split("\r\n")) {
+            if (line.startsWith(name + ":")) return Long.parseLong(line.substring(name.length() + 1));
+        }
+        throw new AssertionError("no " + name + " in INFO");
+    }
 
     @Test
     void eventsMatchRedis() {

@@ -33,7 +33,7 @@ public final class SetValue extends StoredValue {
 
     /** Redis's setTypeCreate: the encoding a new set gets from its first member. */
     public static SetValue forFirstMember(byte[] b, int off, int len) {
-        return Numbers.isLong(b, off, len) ? emptyIntSet() : emptyTable(0);
+        return Listpack.isInt(b, off, len) ? emptyIntSet() : emptyTable(0);
     }
 
     /**
@@ -46,7 +46,7 @@ public final class SetValue extends StoredValue {
         boolean ints = members.size() <= maxIntsetEntries;
         for (int i = 0; ints && i < members.size(); i++) {
             byte[] m = members.get(i);
-            ints = Numbers.isLong(m, 0, m.length);
+            ints = Listpack.isInt(m, 0, m.length);
         }
         if (ints) {
             IntSet is = new IntSet();
@@ -102,15 +102,7 @@ public final class SetValue extends StoredValue {
     // ------------------------------------------------------------ membership
 
     public boolean contains(byte[] b, int off, int len) {
-        if (ints != null) {
-            long v;
-            try {
-                v = Numbers.parseLong(b, off, len);
-            } catch (Numbers.Invalid e) {
-                return false;
-            }
-            return ints.contains(v);
-        }
+        if (ints != null) return Listpack.isInt(b, off, len) && ints.contains(Numbers.parseLong(b, off, len));
         return table.find(b, off, len) >= 0;
     }
 
@@ -124,14 +116,11 @@ public final class SetValue extends StoredValue {
     /** Redis's setTypeAdd: true when the member is new; converts as Redis does. */
     public boolean add(byte[] b, int off, int len, long maxIntsetEntries) {
         if (ints != null) {
-            long v;
-            try {
-                v = Numbers.parseLong(b, off, len);
-            } catch (Numbers.Invalid e) {
+            if (!Listpack.isInt(b, off, len)) {
                 convertToTable(ints.size() + 1);
                 return table.add(b, off, len);
             }
-            if (!ints.add(v)) return false;
+            if (!ints.add(Numbers.parseLong(b, off, len))) return false;
             if (ints.size() > maxIntsetEntries) convertToTable(ints.size());
             return true;
         }
@@ -140,15 +129,7 @@ public final class SetValue extends StoredValue {
 
     /** Removes a member; false if absent. */
     public boolean remove(byte[] b, int off, int len) {
-        if (ints != null) {
-            long v;
-            try {
-                v = Numbers.parseLong(b, off, len);
-            } catch (Numbers.Invalid e) {
-                return false;
-            }
-            return ints.remove(v);
-        }
+        if (ints != null) return Listpack.isInt(b, off, len) && ints.remove(Numbers.parseLong(b, off, len));
         return table.remove(b, off, len);
     }
 

@@ -312,6 +312,8 @@ class HashCommandsTest extends DifferentialTestBase {
                 HRANDFIELD h 9223372036854775807
                 HRANDFIELD h x
                 HRANDFIELD h 1.5
+                HRANDFIELD h -0
+                HRANDFIELD h 01
                 HRANDFIELD h -9223372036854775808
                 HRANDFIELD h 1 WITHVALUE
                 HRANDFIELD h 1 WITHVALUES x

@@ -400,6 +400,9 @@ class SetCommandsTest extends DifferentialTestBase {
                 SRANDMEMBER s -9223372036854775808
                 SRANDMEMBER s -9223372036854775807x
                 SRANDMEMBER s 1 2
+                SRANDMEMBER s -0
+                SPOP s -0
+                SPOP s " 1"
                 SRANDMEMBER s x
                 SPOP s 3
                 EXISTS s

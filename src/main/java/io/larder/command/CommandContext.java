@@ -188,6 +188,24 @@ public final class CommandContext {
         return exclusive;
     }
 
+    /**
+     * For keyless commands that iterate the keyspace (SCAN, RANDOMKEY):
+     * locks one segment's stripe while visiting it. The dispatcher already
+     * holds the gate; under an exclusive command (EXEC, scripts) the whole
+     * keyspace is ours and no stripe is taken.
+     */
+    public void lockStripe(int stripe) {
+        if (exclusive) return;
+        keyspace.locks.lock(stripe);
+        iterationStripe = stripe;
+    }
+
+    public void unlockStripe(int stripe) {
+        if (exclusive) return;
+        iterationStripe = -1;
+        keyspace.locks.unlock(stripe);
+    }
+
     public void setExclusive(boolean e) {
         exclusive = e;
     }
@@ -250,16 +268,26 @@ public final class CommandContext {
     }
 
     public Object read(Database db, int i) {
+        return read(db, i, 0);
+    }
+
+    /** Lookup flag (Redis's LOOKUP_NOTOUCH): leave the access clock alone (TTL, TYPE, EXISTS, OBJECT). */
+    public static final int NOTOUCH = 1;
+    /** Lookup flag (Redis's LOOKUP_NONOTIFY): no "keymiss" notification (OBJECT). */
+    public static final int NONOTIFY = 2;
+
+    /** {@link #read(Database, int)} with Redis's lookupKeyReadWithFlags flags. */
+    public Object read(Database db, int i, int flags) {
         Object e = db.find(lookup, args, i, now);
         if (e == null) {
             server.stats().keyspaceMisses.increment();
-            if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
+            if ((flags & NONOTIFY) == 0 && server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
                 server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, args.bytes(i));
             }
             return null;
         }
         server.stats().keyspaceHits.increment();
-        if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        if ((flags & NOTOUCH) == 0 && !client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
         return e;
     }
 

@@ -163,6 +163,18 @@ public final class LarderServer {
         config.param("requirepass").onChange(p -> {
             for (Client c : clients.all()) c.refreshAuthLimits();
         });
+        for (String p : List.of("maxmemory", "maxmemory-policy", "lfu-log-factor", "lfu-decay-time")) {
+            config.watch(p, x -> applyMemoryPolicy());
+        }
+    }
+
+    /** The maxmemory settings values depend on: LFU counters, shared small integers (see Keyspace). */
+    private void applyMemoryPolicy() {
+        String policy = config.get("maxmemory-policy");
+        boolean lfu = policy.endsWith("-lfu");
+        boolean evictsByAccess = lfu || policy.endsWith("-lru");
+        keyspace.setMemoryPolicy(lfu, evictsByAccess && config.getLong("maxmemory") != 0,
+                config.getInt("lfu-log-factor"), config.getInt("lfu-decay-time"));
     }
 
     /** Descriptors Redis keeps for itself beside the clients (CONFIG_MIN_RESERVED_FDS). */
@@ -691,9 +703,16 @@ public final class LarderServer {
         workerGroup.next().scheduleAtFixedRate(this::cron, period, period, TimeUnit.MILLISECONDS);
         int i = 0;
         for (io.netty.util.concurrent.EventExecutor loop : workerGroup) {
-            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), i++, threads,
+            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), loop, i++, threads, period,
                     () -> config.getInt("active-expire-effort"));
-            loop.scheduleAtFixedRate(cycle::run, period, period, TimeUnit.MILLISECONDS);
+            // A periodic task that throws is never run again: keep the cycle alive whatever happens.
+            loop.scheduleAtFixedRate(() -> {
+                try {
+                    cycle.run();
+                } catch (RuntimeException e) {
+                    Log.warning("active expiry: " + e);
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -326,14 +326,14 @@ public final class HashCommands {
     // ------------------------------------------------------------ HSCAN
 
     void hscan(CommandContext c) {
-        long cursor = CollectionScan.parseCursor(c.args(), 2);
+        long cursor = Scan.cursor(c, 2);
         HashValue h = hash(c.read(1));
         Reply r = c.reply();
         if (h == null) {
             CollectionScan.emptyReply(r);
             return;
         }
-        CollectionScan.Options o = CollectionScan.options(c, 3);
+        Scan.Options o = Scan.options(c, 3, false);
         if (!h.isListpack()) {
             CollectionScan.scanTable(r, h.table(), cursor, o);
             return;

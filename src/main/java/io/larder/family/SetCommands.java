@@ -568,14 +568,14 @@ public final class SetCommands {
     // ------------------------------------------------------------ SSCAN
 
     void sscan(CommandContext c) {
-        long cursor = CollectionScan.parseCursor(c.args(), 2);
+        long cursor = Scan.cursor(c, 2);
         SetValue s = set(c.read(1));
         Reply r = c.reply();
         if (s == null) {
             CollectionScan.emptyReply(r);
             return;
         }
-        CollectionScan.Options o = CollectionScan.options(c, 3);
+        Scan.Options o = Scan.options(c, 3, false);
         ElementTable t = s.table();
         if (t != null) {
             CollectionScan.scanTable(r, t, cursor, o);

@@ -16,6 +16,7 @@ import io.larder.store.Keyspace;
 import io.larder.store.HashListpack;
 import io.larder.store.Slice;
 import io.larder.store.StoredValue;
+import io.larder.util.LongDouble;
 import io.larder.util.Numbers;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
@@ -50,6 +51,7 @@ public final class HashCommands {
         t.add("hlen", this::hlen);
         t.add("hstrlen", this::hstrlen);
         t.add("hincrby", this::hincrby);
+        t.add("hincrbyfloat", this::hincrbyfloat);
         t.add("hrandfield", this::hrandfield);
         t.add("hscan", this::hscan);
     }
@@ -169,6 +171,35 @@ public final class HashCommands {
         c.reply().integer(value);
         c.keyModified(db, 1);
         c.notify(KeyspaceEvents.HASH, "hincrby", db, 1);
+        c.dirty(1);
+    }
+
+    /**
+     * Redis's hincrbyfloatCommand: x87 long double arithmetic ({@link LongDouble})
+     * and ld2string's human format, so results match Redis digit for digit.
+     */
+    void hincrbyfloat(CommandContext c) {
+        Args a = c.args();
+        LongDouble incr = LongDouble.parse(a.buf(), a.off(3), a.len(3));
+        if (incr == null) throw Errors.NOT_FLOAT;
+        if (!incr.isFinite()) throw INCR_NAN_OR_INF;
+        Database db = c.db();
+        HashValue h = writeOrCreate(c, db);
+        byte[] b = a.buf();
+        Slice s = new Slice();
+        LongDouble value = LongDouble.ZERO;
+        if (h.get(b, a.off(2), a.len(2), s)) {
+            value = LongDouble.parse(s.array, s.offset, s.length);
+            if (value == null) throw NOT_FLOAT_VALUE;
+        }
+        LongDouble sum = value.add(incr);
+        if (!sum.isFinite()) throw Errors.NAN_OR_INF;
+        byte[] result = sum.toHumanBytes();
+        h.set(b, a.off(2), a.len(2), result, 0, result.length, maxListpackEntries, maxListpackValue);
+        db.updated(c.lookup());
+        c.reply().bulk(result);
+        c.keyModified(db, 1);
+        c.notify(KeyspaceEvents.HASH, "hincrbyfloat", db, 1);
         c.dirty(1);
     }
 

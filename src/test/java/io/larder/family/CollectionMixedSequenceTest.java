@@ -44,7 +44,10 @@ class CollectionMixedSequenceTest extends DifferentialTestBase {
                 case 2 -> d.check("HSETNX", k, m, element(rnd));
                 case 3 -> d.check("HGET", k, m);
                 case 4 -> d.check("HDEL", k, m, element(rnd));
-                case 5 -> d.check("HINCRBY", k, m, String.valueOf(rnd.nextInt(21) - 10));
+                case 5 -> {
+                    if (rnd.nextBoolean()) d.check("HINCRBY", k, m, String.valueOf(rnd.nextInt(21) - 10));
+                    else d.check("HINCRBYFLOAT", k, m, (rnd.nextInt(21) - 10) + "." + rnd.nextInt(100));
+                }
                 case 6 -> d.check("HMGET", k, m, element(rnd));
                 case 7 -> d.check("HLEN", k);
                 case 8 -> d.check("HSTRLEN", k, m);

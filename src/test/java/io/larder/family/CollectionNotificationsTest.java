@@ -31,6 +31,7 @@ class CollectionNotificationsTest extends DifferentialTestBase {
             {"HKEYS", "nokey"}, {"HLEN", "h"}, {"HSTRLEN", "nokey", "f"}, {"HEXISTS", "h", "g"},
             {"HRANDFIELD", "nokey"}, {"HRANDFIELD", "h", "2"}, {"HSCAN", "nokey", "0"}, {"HSCAN", "h", "0"},
             {"HSET", "h2", "f", "v"}, {"HDEL", "nokey", "f"}, {"HINCRBY", "h", "n", "1"}, {"HSETNX", "h", "f", "v"},
+            {"HINCRBYFLOAT", "nokey2", "n", "1.5"},
             {"SISMEMBER", "s", "1"}, {"SISMEMBER", "nokey", "1"}, {"SMISMEMBER", "nokey", "1"}, {"SCARD", "s"},
             {"SMEMBERS", "nokey"}, {"SRANDMEMBER", "s"}, {"SRANDMEMBER", "nokey", "3"}, {"SSCAN", "s", "0"},
             {"SINTER", "s", "nokey", "t"}, {"SINTERCARD", "2", "s", "t"}, {"SINTERSTORE", "d", "s", "nokey"},
@@ -75,9 +76,12 @@ class CollectionNotificationsTest extends DifferentialTestBase {
                     HSETNX h2 f v
                     HINCRBY h n 5
                     HINCRBY h a x
+                    HINCRBYFLOAT h fl 1.5
+                    HINCRBYFLOAT h fl x
+                    HINCRBYFLOAT h a 1
                     HDEL h nofield
                     HDEL h a b
-                    HDEL h c z n
+                    HDEL h c z n fl
                     HDEL h2 f
                     SADD s 1 2 3
                     SADD s 1

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class HashCommandsTest extends DifferentialTestBase {
 
-    private void encoding(String key) {
-        Encodings.check(d, larder, key);
+    private void encoding(String... keys) {
+        for (String k : keys) Encodings.check(d, larder, k);
     }
 
     @Test
@@ -185,6 +185,78 @@ class HashCommandsTest extends DifferentialTestBase {
     }
 
     @Test
+    void incrByFloat() {
+        d.script("""
+                HINCRBYFLOAT h f 10.5
+                HINCRBYFLOAT h f 0.1
+                HINCRBYFLOAT h f -5
+                HINCRBYFLOAT h f 1e3
+                HINCRBYFLOAT h f 5.0e3
+                HINCRBYFLOAT h f 1e-20
+                HINCRBYFLOAT h f -0.0000000001
+                HINCRBYFLOAT h f 0x10
+                HINCRBYFLOAT h f +1.5
+                HINCRBYFLOAT h f .5
+                HINCRBYFLOAT h f 5.
+                HINCRBYFLOAT h f x
+                HINCRBYFLOAT h f ""
+                HINCRBYFLOAT h f " 1"
+                HINCRBYFLOAT h f "1 "
+                HINCRBYFLOAT h f inf
+                HINCRBYFLOAT h f -inf
+                HINCRBYFLOAT h f Infinity
+                HINCRBYFLOAT h f nan
+                HINCRBYFLOAT h f 1e5000
+                HGET h f
+                HSET h s abc i 5 neg -7 sp " 2" inf inf z 0
+                HINCRBYFLOAT h s 1
+                HINCRBYFLOAT h sp 1
+                HINCRBYFLOAT h i 1.5
+                HINCRBYFLOAT h neg 0.25
+                HINCRBYFLOAT h inf 1
+                HINCRBYFLOAT h z -0
+                HINCRBYFLOAT h z -0.0
+                HINCRBYFLOAT h big 1e308
+                HINCRBYFLOAT h big 1e308
+                HINCRBYFLOAT h big 1e4930
+                HINCRBYFLOAT h big 1e4932
+                HINCRBYFLOAT h big -1e4932
+                HINCRBYFLOAT h tiny 1e-4950
+                HINCRBYFLOAT h m 9223372036854775807
+                HINCRBYFLOAT h m 1
+                ~~ HGETALL h
+                EXISTS h2
+                HINCRBYFLOAT h2 f x
+                HINCRBYFLOAT h2 f inf
+                EXISTS h2
+                SET str v
+                HINCRBYFLOAT str f 1
+                HINCRBYFLOAT str f x
+                HINCRBYFLOAT h f
+                """);
+        encoding("h");
+        d.check("HINCRBYFLOAT", "long", "f".repeat(70), "1.5");
+        encoding("long");
+        d.resp3();
+        d.check("HINCRBYFLOAT", "h", "i", "0.5");
+    }
+
+    @Test
+    void incrByFloatRandomSums() {
+        java.util.Random rnd = new java.util.Random(314);
+        for (int i = 0; i < 400; i++) {
+            String v = switch (rnd.nextInt(4)) {
+                case 0 -> String.valueOf(rnd.nextInt(2000) - 1000);
+                case 1 -> String.valueOf(rnd.nextDouble() * 1000 - 500);
+                case 2 -> (rnd.nextInt(200) - 100) + "." + rnd.nextInt(1000);
+                default -> rnd.nextInt(9) + "e" + (rnd.nextInt(40) - 20);
+            };
+            d.check("HINCRBYFLOAT", "h", "f" + rnd.nextInt(5), v);
+        }
+        d.check("HGETALL", "h");
+    }
+
+    @Test
     void listpackThresholdsAtDefaults() {
         String v64 = "v".repeat(64), v65 = "v".repeat(65);
         d.check("HSET", "a", "f", v64);
@@ -262,6 +334,30 @@ class HashCommandsTest extends DifferentialTestBase {
             TestConfig.set(d, larder, "hash-max-listpack-entries", "512");
             TestConfig.set(d, larder, "hash-max-listpack-value", "64");
         }
+    }
+
+    @Test
+    void typeCopyAndRename() {
+        StringBuilder big = new StringBuilder("HSET big");
+        for (int i = 0; i < 600; i++) big.append(" f").append(i).append(" v").append(i);
+        d.script(big.toString());
+        d.script("""
+                HSET small a 1 b 2
+                TYPE small
+                TYPE big
+                COPY small small2
+                COPY big big2
+                HSET small a changed
+                HSET big f1 changed
+                HDEL big f2
+                HGETALL small2
+                HGET big2 f1
+                HGET big2 f2
+                HLEN big2
+                RENAME small2 small3
+                HGETALL small3
+                """);
+        encoding("small", "big", "big2", "small3");
     }
 
     @Test

@@ -193,6 +193,31 @@ class SetCommandsTest extends DifferentialTestBase {
     }
 
     @Test
+    void typeCopyAndRename() {
+        d.exec("SADD", "i", "1", "2");
+        d.exec("SADD", "t", "a", "b", "c");
+        d.script("""
+                TYPE i
+                TYPE t
+                COPY i i2
+                COPY t t2
+                SADD i 3
+                SREM t a
+                SMEMBERS i2
+                ~ SMEMBERS t2
+                SCARD t2
+                COPY t i
+                COPY t i REPLACE
+                ~ SMEMBERS i
+                RENAME t2 t3
+                ~ SMEMBERS t3
+                DEL t3 i2
+                EXISTS t3 i2
+                """);
+        encoding("i", "t", "i2");
+    }
+
+    @Test
     void smove() {
         d.script("""
                 SADD a 1 2 x

@@ -10,9 +10,9 @@ import io.larder.store.Lookup;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Compares a key's OBJECT ENCODING on both servers, reading Larder's from the
- * in-process keyspace (under the key's stripe lock), so encoding tests do not
- * depend on the OBJECT command being present; also reads expiries that way.
+ * Compares a key's OBJECT ENCODING on both servers, and reads Larder's
+ * encodings and expiries from the in-process keyspace (under the key's
+ * stripe lock) where a test must decide how to compare replies.
  */
 public final class Encodings {
     private Encodings() {}
@@ -43,9 +43,12 @@ public final class Encodings {
         }
     }
 
-    /** Asserts both servers report the same encoding for a key of db 0. */
+    /**
+     * Asserts both servers report the same encoding for a key of db 0, through
+     * OBJECT ENCODING and through Larder's keyspace directly.
+     */
     public static void check(Diff d, LarderTestServer s, String key) {
-        Object r = d.redis().call("OBJECT", "ENCODING", key);
+        Object r = d.check("OBJECT", "ENCODING", key);
         assertEquals(r, larder(s, key), "OBJECT ENCODING " + key);
     }
 }

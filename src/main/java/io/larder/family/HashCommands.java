@@ -12,7 +12,6 @@ import io.larder.server.LarderServer;
 import io.larder.store.Database;
 import io.larder.store.ElementTable;
 import io.larder.store.HashValue;
-import io.larder.store.Keyspace;
 import io.larder.store.HashListpack;
 import io.larder.store.Slice;
 import io.larder.store.StoredValue;
@@ -67,7 +66,7 @@ public final class HashCommands {
         HashValue h = hash(c.write(db, 1));
         if (h != null) return h;
         h = new HashValue();
-        h.init(c.args().bytes(1), StoredValue.NO_EXPIRE, Keyspace.lruClock(c.now()));
+        h.init(c.args().bytes(1), StoredValue.NO_EXPIRE, c.keyspace().newEntryClock(c.now()));
         c.insert(db, c.lookup(), h);
         return h;
     }

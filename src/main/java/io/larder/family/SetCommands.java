@@ -12,7 +12,6 @@ import io.larder.server.LarderServer;
 import io.larder.store.Database;
 import io.larder.store.ElementTable;
 import io.larder.store.IntSet;
-import io.larder.store.Keyspace;
 import io.larder.store.Lookup;
 import io.larder.store.SetValue;
 import io.larder.store.StoredValue;
@@ -79,7 +78,7 @@ public final class SetCommands {
         SetValue s = set(c.write(db, 1));
         if (s == null) {
             s = SetValue.forFirstMember(b, a.off(2), a.len(2));
-            s.init(a.bytes(1), StoredValue.NO_EXPIRE, Keyspace.lruClock(c.now()));
+            s.init(a.bytes(1), StoredValue.NO_EXPIRE, c.keyspace().newEntryClock(c.now()));
             c.insert(db, c.lookup(), s);
         }
         long max = maxIntsetEntries;
@@ -159,7 +158,7 @@ public final class SetCommands {
         db.find(l, a, 2, c.now());
         if (dst == null) {
             dst = SetValue.forFirstMember(b, off, len);
-            dst.init(a.bytes(2), StoredValue.NO_EXPIRE, Keyspace.lruClock(c.now()));
+            dst.init(a.bytes(2), StoredValue.NO_EXPIRE, c.keyspace().newEntryClock(c.now()));
             c.insert(db, l, dst);
         }
         c.keyModified(db, 1);
@@ -273,7 +272,7 @@ public final class SetCommands {
             m.reset(s);
             while (m.next()) writeMember(r, m);
             SetValue kept = SetValue.rebuilt(stay, maxIntsetEntries, s);
-            kept.init(s.key(), s.expireAt(), Keyspace.lruClock(c.now()));
+            kept.init(s.key(), s.expireAt(), c.keyspace().newEntryClock(c.now()));
             db.replace(c.lookup(), kept);
         }
         c.keyModified(db, 1);
@@ -547,7 +546,7 @@ public final class SetCommands {
         }
         Lookup l = c.lookup();
         c.write(db, dst);
-        result.init(c.args().bytes(dst), StoredValue.NO_EXPIRE, Keyspace.lruClock(c.now()));
+        result.init(c.args().bytes(dst), StoredValue.NO_EXPIRE, c.keyspace().newEntryClock(c.now()));
         c.put(db, l, result);
         c.keyModified(db, dst);
         r.integer(result.size());

@@ -1,10 +1,9 @@
 package io.larder.store;
 
 /**
- * Unsigned LEB128 lengths (7 bits per byte, low bits first), the length
- * prefix of the packed collection encodings ({@link Listpack}, pair entries
- * of {@link ElementTable}). Always written canonically, so the size of a
- * prefix follows from its value.
+ * Unsigned LEB128 lengths (7 bits per byte, low bits first): the field
+ * length that starts a hash's pair entry in {@link ElementTable}. Always
+ * written canonically, so the size of a prefix follows from its value.
  */
 final class Varint {
     private Varint() {}

@@ -89,9 +89,7 @@ public final class HashCommands {
         db.updated(c.lookup());
         if (c.command().fullName.equals("hset")) c.reply().integer(created);
         else c.reply().ok();
-        c.keyModified(db, 1);
-        c.notify(KeyspaceEvents.HASH, "hset", db, 1);
-        c.dirty((argc - 2) / 2);
+        written(c, db, "hset", (argc - 2) / 2);
     }
 
     void hsetnx(CommandContext c) {
@@ -109,39 +107,17 @@ public final class HashCommands {
         h.set(b, a.off(2), a.len(2), b, a.off(3), a.len(3), maxListpackEntries, maxValue);
         db.updated(c.lookup());
         c.reply().integer(1);
-        c.keyModified(db, 1);
-        c.notify(KeyspaceEvents.HASH, "hset", db, 1);
-        c.dirty(1);
+        written(c, db, "hset", 1);
     }
 
     void hdel(CommandContext c) {
-        Args a = c.args();
         Database db = c.db();
         HashValue h = hash(c.write(db, 1));
         if (h == null) {
             c.reply().integer(0);
             return;
         }
-        long deleted = 0;
-        boolean removed = false;
-        for (int i = 2; i < a.count(); i++) {
-            if (h.delete(a.buf(), a.off(i), a.len(i))) {
-                deleted++;
-                if (h.size() == 0) {
-                    db.remove(c.lookup());
-                    removed = true;
-                    break;
-                }
-            }
-        }
-        if (deleted > 0) {
-            if (!removed) db.updated(c.lookup());
-            c.keyModified(db, 1);
-            c.notify(KeyspaceEvents.HASH, "hdel", db, 1);
-            if (removed) c.notify(KeyspaceEvents.GENERIC, "del", db, 1);
-            c.dirty(deleted);
-        }
-        c.reply().integer(deleted);
+        MemberRemoval.removeArgs(c, db, h::delete, h::size, KeyspaceEvents.HASH, "hdel");
     }
 
     void hincrby(CommandContext c) {
@@ -164,13 +140,9 @@ public final class HashCommands {
             throw Errors.OVERFLOW;
         }
         value += incr;
-        byte[] digits = Numbers.longBytes(value);
-        h.set(b, a.off(2), a.len(2), digits, 0, digits.length, maxListpackEntries, maxListpackValue);
-        db.updated(c.lookup());
+        setField(c, db, h, Numbers.longBytes(value));
         c.reply().integer(value);
-        c.keyModified(db, 1);
-        c.notify(KeyspaceEvents.HASH, "hincrby", db, 1);
-        c.dirty(1);
+        written(c, db, "hincrby", 1);
     }
 
     /**
@@ -194,12 +166,23 @@ public final class HashCommands {
         LongDouble sum = value.add(incr);
         if (!sum.isFinite()) throw Errors.NAN_OR_INF;
         byte[] result = sum.toHumanBytes();
-        h.set(b, a.off(2), a.len(2), result, 0, result.length, maxListpackEntries, maxListpackValue);
-        db.updated(c.lookup());
+        setField(c, db, h, result);
         c.reply().bulk(result);
+        written(c, db, "hincrbyfloat", 1);
+    }
+
+    /** HINCRBY*: the new value of field argument 2, where {@code c.lookup()} addresses the hash. */
+    private void setField(CommandContext c, Database db, HashValue h, byte[] v) {
+        Args a = c.args();
+        h.set(a.buf(), a.off(2), a.len(2), v, 0, v.length, maxListpackEntries, maxListpackValue);
+        db.updated(c.lookup());
+    }
+
+    /** The effects of a write to the hash at argument 1, after the reply as in Redis. */
+    private static void written(CommandContext c, Database db, String event, long dirty) {
         c.keyModified(db, 1);
-        c.notify(KeyspaceEvents.HASH, "hincrbyfloat", db, 1);
-        c.dirty(1);
+        c.notify(KeyspaceEvents.HASH, event, db, 1);
+        c.dirty(dirty);
     }
 
     // ------------------------------------------------------------ reads

@@ -22,14 +22,7 @@ final class RandomPicks {
             for (int i = 0; i < n; i++) all[i] = i;
             return shuffledPrefix(all, count, rnd);
         }
-        IntSet seen = new IntSet(count);
-        int[] out = new int[count];
-        int k = 0;
-        while (k < count) {
-            int i = rnd.nextInt(n);
-            if (seen.add(i)) out[k++] = i;
-        }
-        return out;
+        return drawDistinct(count, () -> rnd.nextInt(n));
     }
 
     /** {@code count} distinct occupied slots of a table, count < size, in random order. */
@@ -42,12 +35,17 @@ final class RandomPicks {
             }
             return shuffledPrefix(all, count, rnd);
         }
+        return drawDistinct(count, () -> t.randomSlot(rnd));
+    }
+
+    /** Draws until {@code count} distinct values came out (count is at most a third of the choices). */
+    private static int[] drawDistinct(int count, java.util.function.IntSupplier draw) {
         IntSet seen = new IntSet(count);
         int[] out = new int[count];
         int k = 0;
         while (k < count) {
-            int s = t.randomSlot(rnd);
-            if (seen.add(s)) out[k++] = s;
+            int v = draw.getAsInt();
+            if (seen.add(v)) out[k++] = v;
         }
         return out;
     }

@@ -96,33 +96,13 @@ public final class SetCommands {
     }
 
     void srem(CommandContext c) {
-        Args a = c.args();
         Database db = c.db();
         SetValue s = set(c.write(db, 1));
         if (s == null) {
             c.reply().integer(0);
             return;
         }
-        long deleted = 0;
-        boolean removed = false;
-        for (int i = 2; i < a.count(); i++) {
-            if (s.remove(a.buf(), a.off(i), a.len(i))) {
-                deleted++;
-                if (s.size() == 0) {
-                    db.remove(c.lookup());
-                    removed = true;
-                    break;
-                }
-            }
-        }
-        if (deleted > 0) {
-            if (!removed) db.updated(c.lookup());
-            c.keyModified(db, 1);
-            c.notify(KeyspaceEvents.SET, "srem", db, 1);
-            if (removed) c.notify(KeyspaceEvents.GENERIC, "del", db, 1);
-        }
-        c.dirty(deleted);
-        c.reply().integer(deleted);
+        MemberRemoval.removeArgs(c, db, s::remove, s::size, KeyspaceEvents.SET, "srem");
     }
 
     void smove(CommandContext c) {

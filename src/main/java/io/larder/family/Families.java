@@ -23,5 +23,6 @@ public final class Families {
         new InfoCommand(server).register(t);
         new SlowLog(server).register(t);
         new DebugCommand(server).register(t);
+        new PersistenceCommands(server).register(t);
     }
 }

@@ -33,6 +33,30 @@ public final class PersistenceCommands {
     public void register(CommandTable t) {
         t.add("dump", this::dump);
         t.add("restore", this::restore);
+        // Both need the whole keyspace for a moment: SAVE writes it all (blocking everyone, as Redis's
+        // SAVE does); BGSAVE only takes its snapshot, then writes it on a thread of its own.
+        t.add("save", this::save).exclusive();
+        t.add("bgsave", this::bgsave).exclusive();
+    }
+
+    /** SAVE: a synchronous save; "-ERR" alone if it failed (the reason is in the log), as Redis. */
+    void save(CommandContext c) {
+        String err = server.persistence().saveCommand();
+        if (err == null) c.reply().ok();
+        else c.reply().error(err);
+    }
+
+    /** BGSAVE [SCHEDULE]. Inside a transaction Redis schedules it rather than forking; so does Larder. */
+    void bgsave(CommandContext c) {
+        Args a = c.args();
+        boolean schedule = false;
+        if (a.count() > 1) {
+            if (a.count() == 2 && a.is(1, "schedule")) schedule = true;
+            else throw Errors.SYNTAX;
+        }
+        String r = server.persistence().bgsaveCommand(schedule, c.callDepth() > 1);
+        if (r.startsWith("+")) c.reply().simple(r.substring(1));
+        else c.reply().error(r.substring(1));
     }
 
     /** DUMP key: the value's RDB serialization with version and checksum, or nil. */

@@ -32,6 +32,9 @@ public final class RdbInput {
     private boolean checksum = true;
     /** What is being read, for redis-check-rdb style reports ("read-object-value" ...). */
     String doing = "start";
+    /** The key and value type being read, for the same reports (null / -1 before the first key). */
+    byte[] key;
+    int type = -1;
 
     /** Reads a whole array (a DUMP payload without its footer). */
     public RdbInput(byte[] data, int off, int len) {

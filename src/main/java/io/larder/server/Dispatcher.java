@@ -116,6 +116,19 @@ public final class Dispatcher {
             reject(client, cmd, Errors.NOAUTH.getMessage());
             return;
         }
+        // Redis's processCommand order: writes refused after a failed background save (PING too), then
+        // commands without the "loading" flag while a dump loads.
+        if (server.persistenceRefusals() != 0) {
+            String denied = server.writeDeniedError();
+            if (denied != null && (cmd.has(CommandSpec.WRITE) || cmd.fullName.equals("ping"))) {
+                reject(client, cmd, denied);
+                return;
+            }
+            if (server.loading() && !cmd.has(CommandSpec.LOADING)) {
+                reject(client, cmd, "LOADING Redis is loading the dataset in memory");
+                return;
+            }
+        }
         // CLIENT PAUSE: the command waits (it is not rejected) until the pause ends.
         if (server.pause().mustPostpone(client, cmd)) {
             server.pause().postpone(client, a);
@@ -226,10 +239,38 @@ public final class Dispatcher {
         ExecutionGate.Worker w = c.worker();
         if (c.exclusive()) {
             // Nested inside an exclusive command (EXEC, script): the keyspace is already ours.
+            Keyspace.SnapshotBarrier snap = keyspace.snapshot();
+            if (snap != null && cmd.has(CommandSpec.WRITE)) {
+                Scratch s = scratch.get();
+                int n = stripesOf(s, a, cmd);
+                for (int i = 0; i < n; i++) snap.beforeWrite(s.stripes[i]);
+            }
             cmd.handler().handle(c);
             return;
         }
         Scratch s = scratch.get();
+        int n = stripesOf(s, a, cmd);
+        int[] st = s.stripes;
+        gate.enter(w);
+        try {
+            for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
+            try {
+                // A running snapshot captures what this write is about to change (see Keyspace.SnapshotBarrier).
+                Keyspace.SnapshotBarrier snap = keyspace.snapshot();
+                if (snap != null && cmd.has(CommandSpec.WRITE)) {
+                    for (int i = 0; i < n; i++) snap.beforeWrite(st[i]);
+                }
+                cmd.handler().handle(c);
+            } finally {
+                for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
+            }
+        } finally {
+            gate.exit(w);
+        }
+    }
+
+    /** The stripes of a command's keys, ascending and distinct, into s.stripes; returns how many. */
+    private int stripesOf(Scratch s, Args a, CommandSpec cmd) {
         int argc = a.count();
         if (s.keys.length < argc) {
             s.keys = new int[argc];
@@ -242,18 +283,7 @@ public final class Dispatcher {
             int p = s.keys[i];
             st[i] = keyspace.segmentOf(a.hash(p), a.buf(), a.off(p), a.len(p));
         }
-        n = sortUnique(st, n);
-        gate.enter(w);
-        try {
-            for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
-            try {
-                cmd.handler().handle(c);
-            } finally {
-                for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
-            }
-        } finally {
-            gate.exit(w);
-        }
+        return sortUnique(st, n);
     }
 
     /** Sorts and removes duplicates in place; returns the new length. */

@@ -180,7 +180,7 @@ public final class DebugCommand {
         } catch (IOException | io.larder.persist.RdbException | java.io.UncheckedIOException e) {
             String where = e instanceof io.larder.persist.RdbException r ? " at offset " + r.offset() : "";
             Log.warning("Error loading " + p.file() + where + ": " + e.getMessage());
-            throw new CommandError("ERR Error trying to load the RDB dump, check server logs.");
+            throw new CommandError("ERR Error trying to load the RDB dump");
         }
         Log.warning("DB reloaded by DEBUG RELOAD");
         c.reply().ok();

@@ -253,9 +253,9 @@ public final class ServerCommands {
             db.clear();
             server.flushed(db);
         }
-        // Redis 7.0: a running BGSAVE is killed, and with save points the empty dataset is saved at once.
-        server.persistence().afterFlushAll();
         c.dirty(n);
+        // Redis 7.0: a running BGSAVE is killed, and with save points the empty dataset is saved at once.
+        server.persistence().afterFlushAll(c.dirtyCount());
         c.reply().ok();
     }
 }

@@ -410,17 +410,17 @@ public final class Persistence {
     }
 
     /**
-     * FLUSHALL (Redis 7.0's flushAllDataAndResetRDB): a running BGSAVE is
-     * killed, and with save points configured the now empty dataset is saved
-     * at once; LASTSAVE moves but the change counter is kept, so the flush
-     * still counts as changes. The caller holds the keyspace exclusively.
+     * FLUSHALL, as Redis 7.0.15 does it: a running BGSAVE is killed, and
+     * with save points configured the now empty dataset is saved at once,
+     * which also clears the change counter, the flush's own changes
+     * ({@code pendingDirty}, counted when the command completes) included.
+     * The caller holds the keyspace exclusively.
      */
-    public void afterFlushAll() {
+    public void afterFlushAll(long pendingDirty) {
         Job running = jobSnapshot();
         if (running != null && running.rdb) abort(running);
         if (!savePointsConfigured()) return;
-        long base = server.changesBase();
-        if (saveNow()) server.savedAt(System.currentTimeMillis(), base);
+        if (saveNow()) server.savedAt(server.lastSaveMs(), server.stats().dirty.sum() + pendingDirty);
     }
 
     // ------------------------------------------------------------ saving in the background

@@ -100,8 +100,9 @@ public final class RdbLoader {
                     continue;
                 }
                 case Rdb.OPCODE_RESIZEDB -> {
-                    long size = in.readLen();
-                    long expires = in.readLen();
+                    // Only a hint: never trusted beyond what the rest of the file could hold.
+                    long size = Math.min(in.readLen(), in.remaining());
+                    long expires = Math.min(in.readLen(), size);
                     sink.resizeDb(db, size, expires);
                     continue;
                 }

@@ -14,6 +14,9 @@ import io.larder.util.Numbers;
  * refused.
  */
 final class SetCodec implements RdbTypeCodec {
+    /** The most members a set is presized for before they arrive. */
+    static final int PRESIZE_LIMIT = 1 << 20;
+
     @Override
     public int valueType() {
         return ValueType.SET;
@@ -61,7 +64,9 @@ final class SetCodec implements RdbTypeCodec {
         long n = in.readCount();
         if (n == 0) return null;
         long max = Math.min(opts.setMaxIntsetEntries(), 1L << 30);
-        SetValue s = n > max ? SetValue.emptyTable((int) Math.min(n, Integer.MAX_VALUE - 8)) : SetValue.emptyIntSet();
+        // Sized for the count, but not beyond a bound: a corrupt count must not allocate gigabytes.
+        int expected = (int) Math.min(n, PRESIZE_LIMIT);
+        SetValue s = n > max ? SetValue.emptyTable(expected) : SetValue.emptyIntSet();
         for (long i = 0; i < n; i++) {
             byte[] m = in.readString();
             boolean added;
@@ -69,7 +74,7 @@ final class SetCodec implements RdbTypeCodec {
                 if (Listpack.isInt(m, 0, m.length)) {
                     added = s.intSet().add(Numbers.parseLong(m, 0, m.length));
                 } else {
-                    s.convertToTable((int) Math.min(n, Integer.MAX_VALUE - 8));
+                    s.convertToTable(expected);
                     added = s.table().add(m, 0, m.length);
                 }
             } else {

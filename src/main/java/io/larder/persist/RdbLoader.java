@@ -101,7 +101,7 @@ public final class RdbLoader {
                 }
                 case Rdb.OPCODE_RESIZEDB -> {
                     // Only a hint: never trusted beyond what the rest of the file could hold.
-                    long size = Math.min(in.readLen(), in.remaining());
+                    long size = Math.min(in.readLen(), in.remaining() / 3);
                     long expires = Math.min(in.readLen(), size);
                     sink.resizeDb(db, size, expires);
                     continue;

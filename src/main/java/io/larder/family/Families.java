@@ -21,5 +21,8 @@ public final class Families {
         new InfoCommand(server).register(t);
         new SlowLog(server).register(t);
         new DebugCommand(server).register(t);
+        new PubSubCommands(server).register(t);
+        new ClientTrackingCommands(server).register(t);
+        new MonitorCommand(server).register(t);
     }
 }

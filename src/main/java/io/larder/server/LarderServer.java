@@ -92,18 +92,29 @@ public final class LarderServer {
         void closed(Client client);
     }
 
+    /**
+     * Hooks: a read-only command ran and its keys are still locked (client
+     * tracking remembers the keys a client read, atomically with the read).
+     */
+    public interface ReadListener {
+        void keysRead(CommandContext c, CommandSpec cmd);
+    }
+
     private final List<KeyListener> keyListeners = new CopyOnWriteArrayList<>();
     private volatile NotificationListener notifications;
     private final List<AfterCommand> afterCommand = new CopyOnWriteArrayList<>();
     private final List<ClientListener> clientListeners = new CopyOnWriteArrayList<>();
     private final List<FlushListener> flushListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<Client>> resetListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.IntConsumer> dataFlushListeners = new CopyOnWriteArrayList<>();
+    private volatile ReadListener readListener;
     private volatile java.util.function.Consumer<Client> rejectHook;
     private volatile boolean hasKeyListeners;
 
     private final ClientPause pause = new ClientPause(this);
     private final LatencyStats latency = new LatencyStats();
     private final Metrics metrics = new Metrics();
+    private final MonitorFeed monitor = new MonitorFeed(this);
     private volatile boolean latencyTracking = true;
     /** LASTSAVE / rdb_last_save_time: start-up time until persistence records a save. */
     private volatile long lastSaveMs = System.currentTimeMillis();
@@ -143,9 +154,10 @@ public final class LarderServer {
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         this.blocking = new BlockingController(this);
+        // Before the families: they add their checks and interceptors to it.
+        this.dispatcher = new Dispatcher(this);
         Families.registerAll(this, table);
         table.seal(configFile.renames);
-        this.dispatcher = new Dispatcher(this);
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
         // CONFIG SET bind / port rebind at once; a failure leaves the old listeners and is reported.
@@ -302,6 +314,11 @@ public final class LarderServer {
     /** INFO fields other subsystems provide (pub/sub counts, tracking, memory details ...). */
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** MONITOR clients and the feed of executed commands. */
+    public MonitorFeed monitor() {
+        return monitor;
     }
 
     /** enable-protected-configs / enable-debug-command / enable-module-command for this client. */
@@ -497,6 +514,30 @@ public final class LarderServer {
         clientListeners.add(l);
     }
 
+    /** Client tracking: see {@link ReadListener}. One listener. */
+    public void setReadListener(ReadListener l) {
+        readListener = l;
+    }
+
+    /** The dispatcher: a read-only command ran; its keys are still locked. */
+    void keysRead(CommandContext c, CommandSpec cmd) {
+        ReadListener l = readListener;
+        if (l != null) l.keysRead(c, cmd);
+    }
+
+    /**
+     * Hooks: FLUSHDB or FLUSHALL emptied data (Redis's signalFlushedDb; not
+     * SWAPDB, which moves data): client tracking's null invalidation. The
+     * argument is the database, or -1 for all.
+     */
+    public void addDataFlushListener(java.util.function.IntConsumer l) {
+        dataFlushListeners.add(l);
+    }
+
+    public void dataFlushed(int dbid) {
+        for (java.util.function.IntConsumer l : dataFlushListeners) l.accept(dbid);
+    }
+
     /** Called when a command is rejected before running (MULTI marks the transaction as failed). */
     public void setRejectHook(java.util.function.Consumer<Client> h) {
         rejectHook = h;
@@ -535,13 +576,16 @@ public final class LarderServer {
 
     void clientClosed(Client c) {
         if (c.isPostponed()) pause.forget(c);
+        if (c.has(Client.MONITOR)) monitor.remove(c);
         for (ClientListener l : clientListeners) l.closed(c);
     }
 
     private void keyExpired(Database db, byte[] key) {
         stats.expiredKeys.increment();
-        keyModified(db, key);
+        // Redis's deleteExpiredKeyAndPropagate: the event, then signalModifiedKey (a client that both
+        // tracks the key and listens to events sees them in this order).
         notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
+        keyModified(db, key);
     }
 
     // ------------------------------------------------------------ lifecycle

@@ -293,6 +293,10 @@ public final class Client extends ChannelInboundHandlerAdapter {
             in.release();
         }
         lastInteractionMs = System.currentTimeMillis();
+        // Messages published before these commands arrived go out before their replies, as in Redis
+        // (the task that would write them may not have run yet).
+        Outbox o = outbox;
+        if (o != null) o.writeQueued();
         processInput();
         long limit = server.queryBufferLimit();
         if (parser.pending() > limit) {

@@ -87,6 +87,11 @@ public final class Outbox implements Runnable {
         if (drainInto(client.reply().buffer()) > 0) client.flush();
     }
 
+    /** Moves what is queued into the reply buffer, ahead of replies to come (on the client's loop). */
+    void writeQueued() {
+        if (!queue.isEmpty() && !cutOff) drainInto(client.reply().buffer());
+    }
+
     private int drainInto(ByteBuf out) {
         int n = 0;
         byte[] m;

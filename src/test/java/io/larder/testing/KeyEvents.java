@@ -16,9 +16,14 @@ public final class KeyEvents implements AutoCloseable {
     private int sentinel;
 
     public KeyEvents(int port) {
+        this(port, "__keyevent@*__:*");
+    }
+
+    /** Subscribed to another pattern; it must match __keyevent@99__:sentinel-N. */
+    public KeyEvents(int port, String pattern) {
         control = new RespClient(port);
         events = new RespClient(port);
-        events.send("PSUBSCRIBE", "__keyevent@*__:*");
+        events.send("PSUBSCRIBE", pattern);
         events.readRaw();
     }
 
@@ -28,17 +33,27 @@ public final class KeyEvents implements AutoCloseable {
      * one subscriber's messages in publishing order).
      */
     public List<String> drain() {
+        List<String> out = new ArrayList<>();
+        for (String[] m : drainMessages()) {
+            String channel = m[0];
+            int at = channel.indexOf('@'), end = channel.indexOf("__:");
+            out.add(channel.substring(at + 1, end) + " " + channel.substring(end + 3) + " " + m[1]);
+        }
+        return out;
+    }
+
+    /** The messages published since the last call, as {channel, message}. */
+    public List<String[]> drainMessages() {
         String mark = "sentinel-" + (sentinel++);
         control.call("PUBLISH", "__keyevent@99__:" + mark, mark);
-        List<String> out = new ArrayList<>();
+        List<String[]> out = new ArrayList<>();
         while (true) {
             @SuppressWarnings("unchecked")
             List<Object> m = (List<Object>) RespClient.decode(events.readRaw());
             String channel = (String) m.get(2);
-            String key = (String) m.get(3);
-            if (key.equals(mark)) return out;
-            int at = channel.indexOf('@'), end = channel.indexOf("__:");
-            out.add(channel.substring(at + 1, end) + " " + channel.substring(end + 3) + " " + key);
+            String message = (String) m.get(3);
+            if (message.equals(mark)) return out;
+            out.add(new String[] {channel, message});
         }
     }
 

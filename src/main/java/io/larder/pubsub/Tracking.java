@@ -237,8 +237,9 @@ public final class Tracking {
     /** Redis's signalModifiedKey: a key changed (write, expiry, eviction). */
     private void keyModified(byte[] key) {
         if (prefixCount == 0 && table.isEmpty()) return;
-        Client current = currentClient(server.context());
-        invalidate(key, true, current, current);
+        CommandContext c = server.context();
+        Client current = currentClient(c);
+        invalidate(key, true, current, current, c);
     }
 
     /**
@@ -246,7 +247,7 @@ public final class Tracking {
      * runs (its NOLOOP applies); {@code executing}: the same while its
      * command executes, whose invalidations wait for its reply.
      */
-    private void invalidate(byte[] key, boolean bcast, Client current, Client executing) {
+    private void invalidate(byte[] key, boolean bcast, Client current, Client executing, CommandContext c) {
         if (bcast && prefixCount > 0) rememberForBroadcast(key, current);
         long[] ids = table.remove(new Name(key));
         if (ids == null) return;
@@ -256,7 +257,7 @@ public final class Tracking {
             if (target == null || !target.has(Client.TRACKING) || target.has(Client.TRACKING_BCAST)) continue;
             if (target == current && target.has(Client.TRACKING_NOLOOP)) continue;
             if (target == executing) pending.get().add(new Pending(target, key));
-            else send(target, keysPayload(key), server.context());
+            else send(target, keysPayload(key), c);
         }
     }
 
@@ -355,6 +356,7 @@ public final class Tracking {
             }
         }
         if (any && !broadcastScheduled.get() && broadcastScheduled.compareAndSet(false, true)) {
+            // Like Redis's beforeSleep: after this loop turn's commands (and their replies).
             EventExecutor loop = ThreadExecutorMap.currentExecutor();
             if (loop == null && server.workers() != null) loop = server.workers().next();
             if (loop == null) broadcast();
@@ -386,8 +388,7 @@ public final class Tracking {
                 }
             }
         }
-        CommandContext c = server.context();
-        for (Object[] m : out) send((Client) m[0], (byte[]) m[1], c);
+        for (Object[] m : out) send((Client) m[0], (byte[]) m[1], null);
     }
 
     /** The keys as a RESP array, without those {@code except} changed itself; null if none is left. */
@@ -418,6 +419,10 @@ public final class Tracking {
      * effort that grows each time one round was not enough.
      */
     public void limitUsedSlots(Client current) {
+        limitUsedSlots(current, null);
+    }
+
+    private void limitUsedSlots(Client current, CommandContext c) {
         long max = maxKeys;
         if (max == 0 || table.size() <= max) {
             if (max == 0 || limitRounds != 0) synchronized (limitLock) {
@@ -430,7 +435,7 @@ public final class Tracking {
             Iterator<Name> it = table.keySet().iterator();
             while (effort-- > 0 && it.hasNext()) {
                 // Not executing a command yet: the current client's NOLOOP applies, nothing waits for a reply.
-                invalidate(it.next().bytes, false, current, null);
+                invalidate(it.next().bytes, false, current, null, c);
                 if (table.size() <= max) {
                     limitRounds = 0;
                     return;

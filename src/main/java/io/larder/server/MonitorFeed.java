@@ -92,7 +92,10 @@ public final class MonitorFeed {
     }
 
     private static void send(Client[] ms, byte[] line, CommandContext c) {
-        for (Client m : ms) m.outbox().send(line, c);
+        for (Client m : ms) {
+            // Unlike pub/sub pushes, monitor lines are ordinary replies: CLIENT REPLY OFF drops them.
+            if (!m.replyOff) m.outbox().send(line, c);
+        }
     }
 
     /** The status line: time, database, source, then every argument quoted as sdscatrepr does. */

@@ -12,5 +12,6 @@ public final class Families {
         new StringCommands(server).register(t);
         new KeyCommands(server).register(t);
         new ServerCommands(server).register(t);
+        new SortedSetCommands(server).register(t);
     }
 }

@@ -1,0 +1,223 @@
+package io.larder.store.zset;
+
+import java.util.Arrays;
+
+/**
+ * The small encoding (Redis's listpack): every element in one byte array,
+ * ordered by (score, member), each as
+ *
+ * <pre>
+ *   member length (varint) | member bytes | tag | score bytes
+ * </pre>
+ *
+ * The tag says how the score is stored: 0..8 bytes of a little-endian
+ * two's-complement integer, or 9 for the 8 bytes of a double. Integral
+ * scores are stored as integers as a listpack stores them, which has one
+ * visible effect that Redis shows too: -0 becomes 0. Operations are linear
+ * in the number of elements, as a listpack's are; the array is sized
+ * exactly, so nothing is wasted.
+ */
+final class PackedZset {
+    private static final byte[] EMPTY = new byte[0];
+    private static final int DOUBLE_TAG = 9;
+
+    byte[] buf = EMPTY;
+    int count;
+
+    PackedZset copy() {
+        PackedZset p = new PackedZset();
+        p.buf = buf.clone();
+        p.count = count;
+        return p;
+    }
+
+    int bytes() {
+        return buf.length;
+    }
+
+    // ------------------------------------------------------------ entry layout
+
+    /** Offset of the member bytes of the entry at p. */
+    int memberOff(int p) {
+        while ((buf[p] & 0x80) != 0) p++;
+        return p + 1;
+    }
+
+    int memberLen(int p) {
+        int v = 0, shift = 0;
+        while (true) {
+            int c = buf[p++];
+            v |= (c & 0x7F) << shift;
+            if ((c & 0x80) == 0) return v;
+            shift += 7;
+        }
+    }
+
+    private int tagPos(int p) {
+        return memberOff(p) + memberLen(p);
+    }
+
+    double score(int p) {
+        int t = tagPos(p);
+        int tag = buf[t];
+        if (tag == DOUBLE_TAG) return Double.longBitsToDouble(readLong(t + 1, 8));
+        if (tag == 0) return 0;
+        long v = readLong(t + 1, tag);
+        int shift = 64 - 8 * tag;
+        return (double) ((v << shift) >> shift);
+    }
+
+    /** The score as a listpack would print it: an integer in decimal, else %.17g. */
+    String scoreText(int p) {
+        int t = tagPos(p);
+        int tag = buf[t];
+        if (tag == DOUBLE_TAG) return io.larder.util.Numbers.formatDouble(score(p));
+        if (tag == 0) return "0";
+        long v = readLong(t + 1, tag);
+        int shift = 64 - 8 * tag;
+        return Long.toString((v << shift) >> shift);
+    }
+
+    /** Offset of the entry after p (== buf.length at the end). */
+    int next(int p) {
+        int t = tagPos(p);
+        int tag = buf[t];
+        return t + 1 + (tag == DOUBLE_TAG ? 8 : tag);
+    }
+
+    private long readLong(int p, int n) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) v = (v << 8) | (buf[p + i] & 0xFF);
+        return v;
+    }
+
+    boolean memberEquals(int p, byte[] m, int off, int len) {
+        int mo = memberOff(p);
+        return memberLen(p) == len && Arrays.equals(buf, mo, mo + len, m, off, off + len);
+    }
+
+    int compareMember(int p, byte[] m, int off, int len) {
+        int mo = memberOff(p);
+        return Arrays.compareUnsigned(buf, mo, mo + memberLen(p), m, off, off + len);
+    }
+
+    /** Offsets of every entry, in order (for reverse walks and positional access). */
+    int[] offsets() {
+        int[] o = new int[count];
+        int p = 0;
+        for (int i = 0; i < count; i++) {
+            o[i] = p;
+            p = next(p);
+        }
+        return o;
+    }
+
+    int offsetOfRank(int rank) {
+        int p = 0;
+        for (int i = 0; i < rank; i++) p = next(p);
+        return p;
+    }
+
+    // ------------------------------------------------------------ queries
+
+    /** Offset of the member's entry, or -1. */
+    int find(byte[] m, int off, int len) {
+        int p = 0, end = buf.length;
+        while (p < end) {
+            if (memberEquals(p, m, off, len)) return p;
+            p = next(p);
+        }
+        return -1;
+    }
+
+    /** 0-based rank of the entry at offset p. */
+    int rankOf(int p) {
+        int q = 0, r = 0;
+        while (q < p) {
+            q = next(q);
+            r++;
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------ updates
+
+    private static int varintSize(int v) {
+        int n = 1;
+        while (v >= 0x80) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    /** Bytes a score takes after its tag, or -1 for a double. */
+    private static int intBytes(double s) {
+        if (!(s >= -0x1p62 && s <= 0x1p62) || s != (long) s) return -1;
+        long v = (long) s;
+        if (v == 0) return 0;
+        int n = 1;
+        while (n < 8 && (v << (64 - 8 * n)) >> (64 - 8 * n) != v) n++;
+        return n;
+    }
+
+    /** Inserts a member that is not present, at its ordered place (zzlInsert). */
+    void insert(double score, byte[] m, int off, int len) {
+        int p = 0, end = buf.length;
+        while (p < end) {
+            double s = score(p);
+            if (s > score || (s == score && compareMember(p, m, off, len) > 0)) break;
+            p = next(p);
+        }
+        insertAt(p, score, m, off, len);
+    }
+
+    private void insertAt(int p, double score, byte[] m, int off, int len) {
+        int ib = intBytes(score);
+        int size = varintSize(len) + len + 1 + (ib < 0 ? 8 : ib);
+        byte[] n = new byte[buf.length + size];
+        System.arraycopy(buf, 0, n, 0, p);
+        System.arraycopy(buf, p, n, p + size, buf.length - p);
+        int q = p;
+        int x = len;
+        while (x >= 0x80) {
+            n[q++] = (byte) (x | 0x80);
+            x >>>= 7;
+        }
+        n[q++] = (byte) x;
+        System.arraycopy(m, off, n, q, len);
+        q += len;
+        long bits;
+        int nb;
+        if (ib < 0) {
+            n[q++] = DOUBLE_TAG;
+            bits = Double.doubleToRawLongBits(score);
+            nb = 8;
+        } else {
+            n[q++] = (byte) ib;
+            bits = (long) score;
+            nb = ib;
+        }
+        for (int i = 0; i < nb; i++) n[q++] = (byte) (bits >>> (8 * i));
+        buf = n;
+        count++;
+    }
+
+    /** Appends an element known to sort after every present one (conversions, stores). */
+    void append(double score, byte[] m, int off, int len) {
+        insertAt(buf.length, score, m, off, len);
+    }
+
+    /** Removes the entries from offset p (inclusive) to q (exclusive), n of them. */
+    void deleteRange(int p, int q, int n) {
+        byte[] b = new byte[buf.length - (q - p)];
+        System.arraycopy(buf, 0, b, 0, p);
+        System.arraycopy(buf, q, b, p, buf.length - q);
+        buf = b;
+        count -= n;
+    }
+
+    void delete(int p) {
+        deleteRange(p, next(p), 1);
+    }
+}

@@ -114,15 +114,16 @@ public final class SortedSetCommands {
         return false;
     }
 
-    /** getPositiveLongFromObjectOrReply. */
+    /** getPositiveLongFromObjectOrReply: one message (by default "must be positive") for both failures. */
     private static long positiveLong(CommandContext c, int i, CommandError err) {
+        if (err == null) err = MUST_BE_POSITIVE;
         long v;
         try {
             v = c.args().longAt(i);
         } catch (RuntimeException e) {
-            throw err != null ? err : Errors.NOT_INTEGER;
+            throw err;
         }
-        if (v < 0) throw err != null ? err : MUST_BE_POSITIVE;
+        if (v < 0) throw err;
         return v;
     }
 

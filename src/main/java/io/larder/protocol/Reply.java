@@ -303,7 +303,7 @@ public final class Reply {
      * side buffer.
      */
     public void beginDeferred() {
-        deferred.push(out);
+        deferred.push(buffer()); // ArrayDeque holds no nulls: make sure the outer buffer exists
         out = alloc.heapBuffer(256);
     }
 

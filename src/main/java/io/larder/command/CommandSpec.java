@@ -55,6 +55,8 @@ public final class CommandSpec {
     CommandHandler handler;
     KeyExtractor keyExtractor;
     boolean exclusive;
+    /** Exclusive only for some arguments (SORT with BY/GET patterns reads keys it cannot name up front). */
+    java.util.function.Predicate<Args> exclusiveWhen;
     boolean noKeyspace;
 
     // INFO commandstats
@@ -104,6 +106,11 @@ public final class CommandSpec {
     /** True when the command must run with the whole keyspace to itself. */
     public boolean exclusive() {
         return exclusive;
+    }
+
+    /** Like {@link #exclusive()}, for these arguments (see {@code Registration.exclusiveWhen}). */
+    public boolean exclusive(Args a) {
+        return exclusive || (exclusiveWhen != null && exclusiveWhen.test(a));
     }
 
     /** True when the command neither reads nor writes keys (no gate, no locks). */

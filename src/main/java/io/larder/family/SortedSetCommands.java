@@ -190,6 +190,8 @@ public final class SortedSetCommands {
         boolean nan = false;
         for (int j = 0; j < elements; j++) {
             int m = idx + 1 + 2 * j;
+            // INCR replies with the computed score, which a listpack may store differently (-0 as 0).
+            double before = incr ? z.score(a.buf(), a.off(m), a.len(m)) : Double.NaN;
             int out = z.add(scores[j], a.buf(), a.off(m), a.len(m), flags, maxEntries, maxValue);
             if ((out & SortedSet.OUT_NAN) != 0) {
                 nan = true;
@@ -197,8 +199,10 @@ public final class SortedSetCommands {
             }
             if ((out & SortedSet.OUT_ADDED) != 0) added++;
             if ((out & SortedSet.OUT_UPDATED) != 0) updated++;
-            if ((out & SortedSet.OUT_NOP) == 0) processed++;
-            score = z.lastScore();
+            if ((out & SortedSet.OUT_NOP) == 0) {
+                processed++;
+                if (incr) score = Double.isNaN(before) ? scores[j] : before + scores[j];
+            }
         }
         if (added + updated > 0) db.updated(l);
         c.dirty(added + updated);

@@ -16,34 +16,26 @@ import java.util.Arrays;
  * visible effect that Redis shows too: -0 becomes 0. Operations are linear
  * in the number of elements, as a listpack's are; the array is sized
  * exactly, so nothing is wasted.
+ *
+ * <p>Static functions over the array: a small sorted set is then just its
+ * {@link SortedSet} object and this array (the element count lives in the
+ * SortedSet), which matters when there are millions of small sets.
  */
 final class PackedZset {
-    private static final byte[] EMPTY = new byte[0];
+    private PackedZset() {}
+
+    static final byte[] EMPTY = new byte[0];
     private static final int DOUBLE_TAG = 9;
-
-    byte[] buf = EMPTY;
-    int count;
-
-    PackedZset copy() {
-        PackedZset p = new PackedZset();
-        p.buf = buf.clone();
-        p.count = count;
-        return p;
-    }
-
-    int bytes() {
-        return buf.length;
-    }
 
     // ------------------------------------------------------------ entry layout
 
     /** Offset of the member bytes of the entry at p. */
-    int memberOff(int p) {
+    static int memberOff(byte[] buf, int p) {
         while ((buf[p] & 0x80) != 0) p++;
         return p + 1;
     }
 
-    int memberLen(int p) {
+    static int memberLen(byte[] buf, int p) {
         int v = 0, shift = 0;
         while (true) {
             int c = buf[p++];
@@ -53,88 +45,88 @@ final class PackedZset {
         }
     }
 
-    private int tagPos(int p) {
-        return memberOff(p) + memberLen(p);
+    private static int tagPos(byte[] buf, int p) {
+        return memberOff(buf, p) + memberLen(buf, p);
     }
 
-    double score(int p) {
-        int t = tagPos(p);
+    static double score(byte[] buf, int p) {
+        int t = tagPos(buf, p);
         int tag = buf[t];
-        if (tag == DOUBLE_TAG) return Double.longBitsToDouble(readLong(t + 1, 8));
+        if (tag == DOUBLE_TAG) return Double.longBitsToDouble(readLong(buf, t + 1, 8));
         if (tag == 0) return 0;
-        long v = readLong(t + 1, tag);
+        long v = readLong(buf, t + 1, tag);
         int shift = 64 - 8 * tag;
         return (double) ((v << shift) >> shift);
     }
 
     /** The score as a listpack would print it: an integer in decimal, else %.17g. */
-    String scoreText(int p) {
-        int t = tagPos(p);
+    static String scoreText(byte[] buf, int p) {
+        int t = tagPos(buf, p);
         int tag = buf[t];
-        if (tag == DOUBLE_TAG) return io.larder.util.Numbers.formatDouble(score(p));
+        if (tag == DOUBLE_TAG) return io.larder.util.Numbers.formatDouble(score(buf, p));
         if (tag == 0) return "0";
-        long v = readLong(t + 1, tag);
+        long v = readLong(buf, t + 1, tag);
         int shift = 64 - 8 * tag;
         return Long.toString((v << shift) >> shift);
     }
 
     /** Offset of the entry after p (== buf.length at the end). */
-    int next(int p) {
-        int t = tagPos(p);
+    static int next(byte[] buf, int p) {
+        int t = tagPos(buf, p);
         int tag = buf[t];
         return t + 1 + (tag == DOUBLE_TAG ? 8 : tag);
     }
 
-    private long readLong(int p, int n) {
+    private static long readLong(byte[] buf, int p, int n) {
         long v = 0;
         for (int i = n - 1; i >= 0; i--) v = (v << 8) | (buf[p + i] & 0xFF);
         return v;
     }
 
-    boolean memberEquals(int p, byte[] m, int off, int len) {
-        int mo = memberOff(p);
-        return memberLen(p) == len && Arrays.equals(buf, mo, mo + len, m, off, off + len);
+    static boolean memberEquals(byte[] buf, int p, byte[] m, int off, int len) {
+        int mo = memberOff(buf, p);
+        return memberLen(buf, p) == len && Arrays.equals(buf, mo, mo + len, m, off, off + len);
     }
 
-    int compareMember(int p, byte[] m, int off, int len) {
-        int mo = memberOff(p);
-        return Arrays.compareUnsigned(buf, mo, mo + memberLen(p), m, off, off + len);
+    static int compareMember(byte[] buf, int p, byte[] m, int off, int len) {
+        int mo = memberOff(buf, p);
+        return Arrays.compareUnsigned(buf, mo, mo + memberLen(buf, p), m, off, off + len);
     }
 
     /** Offsets of every entry, in order (for reverse walks and positional access). */
-    int[] offsets() {
+    static int[] offsets(byte[] buf, int count) {
         int[] o = new int[count];
         int p = 0;
         for (int i = 0; i < count; i++) {
             o[i] = p;
-            p = next(p);
+            p = next(buf, p);
         }
         return o;
     }
 
-    int offsetOfRank(int rank) {
+    static int offsetOfRank(byte[] buf, int rank) {
         int p = 0;
-        for (int i = 0; i < rank; i++) p = next(p);
+        for (int i = 0; i < rank; i++) p = next(buf, p);
         return p;
     }
 
     // ------------------------------------------------------------ queries
 
     /** Offset of the member's entry, or -1. */
-    int find(byte[] m, int off, int len) {
+    static int find(byte[] buf, byte[] m, int off, int len) {
         int p = 0, end = buf.length;
         while (p < end) {
-            if (memberEquals(p, m, off, len)) return p;
-            p = next(p);
+            if (memberEquals(buf, p, m, off, len)) return p;
+            p = next(buf, p);
         }
         return -1;
     }
 
     /** 0-based rank of the entry at offset p. */
-    int rankOf(int p) {
+    static int rankOf(byte[] buf, int p) {
         int q = 0, r = 0;
         while (q < p) {
-            q = next(q);
+            q = next(buf, q);
             r++;
         }
         return r;
@@ -162,17 +154,17 @@ final class PackedZset {
     }
 
     /** Inserts a member that is not present, at its ordered place (zzlInsert). */
-    void insert(double score, byte[] m, int off, int len) {
+    static byte[] insert(byte[] buf, double score, byte[] m, int off, int len) {
         int p = 0, end = buf.length;
         while (p < end) {
-            double s = score(p);
-            if (s > score || (s == score && compareMember(p, m, off, len) > 0)) break;
-            p = next(p);
+            double s = score(buf, p);
+            if (s > score || (s == score && compareMember(buf, p, m, off, len) > 0)) break;
+            p = next(buf, p);
         }
-        insertAt(p, score, m, off, len);
+        return insertAt(buf, p, score, m, off, len);
     }
 
-    private void insertAt(int p, double score, byte[] m, int off, int len) {
+    private static byte[] insertAt(byte[] buf, int p, double score, byte[] m, int off, int len) {
         int ib = intBytes(score);
         int size = varintSize(len) + len + 1 + (ib < 0 ? 8 : ib);
         byte[] n = new byte[buf.length + size];
@@ -199,25 +191,23 @@ final class PackedZset {
             nb = ib;
         }
         for (int i = 0; i < nb; i++) n[q++] = (byte) (bits >>> (8 * i));
-        buf = n;
-        count++;
+        return n;
     }
 
     /** Appends an element known to sort after every present one (conversions, stores). */
-    void append(double score, byte[] m, int off, int len) {
-        insertAt(buf.length, score, m, off, len);
+    static byte[] append(byte[] buf, double score, byte[] m, int off, int len) {
+        return insertAt(buf, buf.length, score, m, off, len);
     }
 
-    /** Removes the entries from offset p (inclusive) to q (exclusive), n of them. */
-    void deleteRange(int p, int q, int n) {
+    /** Removes the entries from offset p (inclusive) to q (exclusive). */
+    static byte[] deleteRange(byte[] buf, int p, int q) {
         byte[] b = new byte[buf.length - (q - p)];
         System.arraycopy(buf, 0, b, 0, p);
         System.arraycopy(buf, q, b, p, buf.length - q);
-        buf = b;
-        count -= n;
+        return b;
     }
 
-    void delete(int p) {
-        deleteRange(p, next(p), 1);
+    static byte[] delete(byte[] buf, int p) {
+        return deleteRange(buf, p, next(buf, p));
     }
 }

@@ -2,16 +2,16 @@ package io.larder.store.zset;
 
 import io.larder.store.StoredValue;
 import io.larder.store.ValueType;
-import java.util.function.Consumer;
 
 /**
- * A sorted set value, in one of Redis's two encodings: "listpack"
- * ({@link PackedZset}, for small sets) or "skiplist" (a {@link ScoreTree}
- * for order plus a {@link MemberIndex} for lookups). Conversions happen
- * exactly where Redis converts, so OBJECT ENCODING answers the same: from
- * packed to tree when an added member would exceed zset-max-listpack-entries
- * or -value; back only when a store command builds a small result
- * ({@link #fromSorted}). The command layer passes the limits in.
+ * A sorted set value, in one of Redis's two encodings: "listpack" (a packed
+ * array, {@link PackedZset}, for small sets) or "skiplist" (a
+ * {@link ScoreTree} for order plus a {@link MemberIndex} for lookups, see
+ * {@link TreeZset}). Conversions happen exactly where Redis converts, so
+ * OBJECT ENCODING answers the same: from packed to tree when an added
+ * member would exceed zset-max-listpack-entries or -value; back only when a
+ * store command builds a small result ({@link #fromSorted}). The command
+ * layer passes the limits in.
  *
  * <p>Elements are ordered by score, then by member bytes (memcmp). Ranks are
  * 0-based positions in that order.
@@ -20,29 +20,23 @@ public final class SortedSet extends StoredValue {
     /** Listpacks refuse to grow past 1GB (lpSafeToAdd); such a set converts. */
     private static final long LISTPACK_SAFETY = 1L << 30;
 
-    private PackedZset packed;
-    private ScoreTree tree;
-    private MemberIndex index;
-    /** Heap bytes of the tree's entries (with the tree). */
-    private long entryBytes;
-    /** The score ZADD left a member with (Redis's newscore out-parameter). */
-    private double lastScore;
+    /** The packed array (byte[]) or the large encoding (TreeZset). */
+    private Object data;
+    /** Elements of the packed array. */
+    private int count;
 
-    private SortedSet() {}
+    private SortedSet(Object data) {
+        this.data = data;
+    }
 
     /** An empty set in the small encoding. */
     public static SortedSet packed() {
-        SortedSet z = new SortedSet();
-        z.packed = new PackedZset();
-        return z;
+        return new SortedSet(PackedZset.EMPTY);
     }
 
     /** An empty set in the large encoding, sized for about n members. */
     public static SortedSet large(int n) {
-        SortedSet z = new SortedSet();
-        z.tree = new ScoreTree();
-        z.index = new MemberIndex(n);
-        return z;
+        return new SortedSet(new TreeZset(n));
     }
 
     /**
@@ -54,6 +48,14 @@ public final class SortedSet extends StoredValue {
         return maxEntries == 0 || maxValue < firstMemberLength ? large(16) : packed();
     }
 
+    private byte[] buf() {
+        return (byte[]) data;
+    }
+
+    private TreeZset big() {
+        return (TreeZset) data;
+    }
+
     // ------------------------------------------------------------ StoredValue
 
     @Override
@@ -63,49 +65,46 @@ public final class SortedSet extends StoredValue {
 
     @Override
     public String encoding() {
-        return packed != null ? "listpack" : "skiplist";
+        return isPacked() ? "listpack" : "skiplist";
     }
 
     @Override
     public long memoryUsage() {
-        if (packed != null) return 48 + arrayBytes(packed.bytes());
-        return 48 + 48 + tree.nodeBytes() + index.bytes() + entryBytes;
+        return 40 + (data instanceof byte[] b ? arrayBytes(b.length) : big().bytes());
     }
 
     @Override
     public SortedSet copy() {
         SortedSet z;
-        if (packed != null) {
-            z = new SortedSet();
-            z.packed = packed.copy();
+        if (isPacked()) {
+            z = new SortedSet(buf().clone());
+            z.count = count;
         } else {
             // Entries are immutable, so the copy may share them.
-            byte[][] all = entries();
-            z = large(all.length);
-            z.tree.build(all, all.length);
-            for (byte[] e : all) z.index.insert(e, memberHash(e));
-            z.entryBytes = entryBytes;
+            byte[][] all = big().entries();
+            z = new SortedSet(TreeZset.of(all, all.length));
         }
         z.setExpireAt(expireAt());
         return z;
     }
 
     public boolean isPacked() {
-        return packed != null;
+        return data instanceof byte[];
     }
 
     public int size() {
-        return packed != null ? packed.count : tree.size();
+        return isPacked() ? count : big().size();
     }
 
     // ------------------------------------------------------------ lookups
 
     /** The member's score, or NaN when absent (NaN is never a stored score). */
     public double score(byte[] m, int off, int len) {
-        if (packed != null) {
-            int p = packed.find(m, off, len);
-            return p < 0 ? Double.NaN : packed.score(p);
+        if (isPacked()) {
+            int p = PackedZset.find(buf(), m, off, len);
+            return p < 0 ? Double.NaN : PackedZset.score(buf(), p);
         }
+        MemberIndex index = big().index;
         int slot = index.find(m, off, len, MemberIndex.hash(m, off, len));
         return slot < 0 ? Double.NaN : ZEntry.score(index.entry(slot));
     }
@@ -113,21 +112,22 @@ public final class SortedSet extends StoredValue {
     /** 0-based rank of a member (from the top when reverse), or -1. */
     public long rank(byte[] m, int off, int len, boolean reverse) {
         int r;
-        if (packed != null) {
-            int p = packed.find(m, off, len);
+        if (isPacked()) {
+            int p = PackedZset.find(buf(), m, off, len);
             if (p < 0) return -1;
-            r = packed.rankOf(p);
+            r = PackedZset.rankOf(buf(), p);
         } else {
+            MemberIndex index = big().index;
             int slot = index.find(m, off, len, MemberIndex.hash(m, off, len));
             if (slot < 0) return -1;
-            r = tree.rank(index.entry(slot));
+            r = big().tree.rank(index.entry(slot));
         }
         return reverse ? size() - 1 - r : r;
     }
 
     /** A cursor at a rank (invalid when out of range). */
     public ZCursor cursor(int rank) {
-        return packed != null ? new ZCursor.Packed(packed, rank) : new ZCursor.Tree(tree, rank);
+        return isPacked() ? new ZCursor.Packed(buf(), count, rank) : new ZCursor.Tree(big().tree, rank);
     }
 
     // ------------------------------------------------------------ ranges
@@ -141,14 +141,16 @@ public final class SortedSet extends StoredValue {
     public int firstInRange(ZRange r) {
         int n = size();
         if (r.empty() || n == 0) return -1;
-        if (packed != null) {
-            int[] offs = packed.offsets();
-            if (!gteMin(r, offs[n - 1]) || !lteMax(r, offs[0])) return -1;
+        if (isPacked()) {
+            byte[] b = buf();
+            int[] offs = PackedZset.offsets(b, n);
+            if (!gteMin(r, b, offs[n - 1]) || !lteMax(r, b, offs[0])) return -1;
             for (int i = 0; i < n; i++) {
-                if (gteMin(r, offs[i])) return lteMax(r, offs[i]) ? i : -1;
+                if (gteMin(r, b, offs[i])) return lteMax(r, b, offs[i]) ? i : -1;
             }
             return -1;
         }
+        ScoreTree tree = big().tree;
         if (!r.gteMin(tree.at(n - 1)) || !r.lteMax(tree.at(0))) return -1;
         int i = tree.firstPassing(r::gteMin);
         return i < n && r.lteMax(tree.at(i)) ? i : -1;
@@ -158,14 +160,16 @@ public final class SortedSet extends StoredValue {
     public int lastInRange(ZRange r) {
         int n = size();
         if (r.empty() || n == 0) return -1;
-        if (packed != null) {
-            int[] offs = packed.offsets();
-            if (!gteMin(r, offs[n - 1]) || !lteMax(r, offs[0])) return -1;
+        if (isPacked()) {
+            byte[] b = buf();
+            int[] offs = PackedZset.offsets(b, n);
+            if (!gteMin(r, b, offs[n - 1]) || !lteMax(r, b, offs[0])) return -1;
             for (int i = n - 1; i >= 0; i--) {
-                if (lteMax(r, offs[i])) return gteMin(r, offs[i]) ? i : -1;
+                if (lteMax(r, b, offs[i])) return gteMin(r, b, offs[i]) ? i : -1;
             }
             return -1;
         }
+        ScoreTree tree = big().tree;
         if (!r.gteMin(tree.at(n - 1)) || !r.lteMax(tree.at(0))) return -1;
         int i = tree.firstPassing(e -> !r.lteMax(e)) - 1;
         return i >= 0 && r.gteMin(tree.at(i)) ? i : -1;
@@ -179,7 +183,7 @@ public final class SortedSet extends StoredValue {
     public int countInRange(ZRange r) {
         int first = firstInRange(r);
         if (first < 0) return 0;
-        if (packed != null) {
+        if (isPacked()) {
             int n = 0;
             for (ZCursor c = cursor(first); c.valid(); c.next()) {
                 if (!r.lteMax(c.score(), c.buf(), c.off(), c.len())) break;
@@ -191,12 +195,12 @@ public final class SortedSet extends StoredValue {
         return last < first ? 0 : last - first + 1;
     }
 
-    private boolean gteMin(ZRange r, int p) {
-        return r.gteMin(packed.score(p), packed.buf, packed.memberOff(p), packed.memberLen(p));
+    private static boolean gteMin(ZRange r, byte[] b, int p) {
+        return r.gteMin(PackedZset.score(b, p), b, PackedZset.memberOff(b, p), PackedZset.memberLen(b, p));
     }
 
-    private boolean lteMax(ZRange r, int p) {
-        return r.lteMax(packed.score(p), packed.buf, packed.memberOff(p), packed.memberLen(p));
+    private static boolean lteMax(ZRange r, byte[] b, int p) {
+        return r.lteMax(PackedZset.score(b, p), b, PackedZset.memberOff(b, p), PackedZset.memberLen(b, p));
     }
 
     // ------------------------------------------------------------ updates
@@ -206,89 +210,85 @@ public final class SortedSet extends StoredValue {
 
     /**
      * Redis's zsetAdd: adds or updates one member under the NX/XX/GT/LT/INCR
-     * flags; returns OUT_* flags. The resulting score is then
-     * {@link #lastScore()}. Converts to the large encoding first when a new
-     * member would not fit the listpack limits.
+     * flags; returns OUT_* flags (the resulting score is then the member's
+     * score). Converts to the large encoding first when a new member would
+     * not fit the listpack limits.
      */
     public int add(double score, byte[] m, int off, int len, int in, long maxEntries, long maxValue) {
         if (Double.isNaN(score)) return OUT_NAN;
         boolean incr = (in & IN_INCR) != 0, nx = (in & IN_NX) != 0, xx = (in & IN_XX) != 0;
         boolean gt = (in & IN_GT) != 0, lt = (in & IN_LT) != 0;
-        if (packed != null) {
-            int p = packed.find(m, off, len);
+        if (isPacked()) {
+            byte[] b = buf();
+            int p = PackedZset.find(b, m, off, len);
             if (p >= 0) {
                 if (nx) return OUT_NOP;
-                double cur = packed.score(p);
+                double cur = PackedZset.score(b, p);
                 if (incr) {
                     score += cur;
                     if (Double.isNaN(score)) return OUT_NAN;
                 }
                 if ((lt && score >= cur) || (gt && score <= cur)) return OUT_NOP;
-                lastScore = score;
                 if (score != cur) {
-                    packed.delete(p);
-                    packed.insert(score, m, off, len);
+                    data = PackedZset.insert(PackedZset.delete(b, p), score, m, off, len);
                     return OUT_UPDATED;
                 }
                 return 0;
             }
             if (xx) return OUT_NOP;
-            if (packed.count + 1L > maxEntries || len > maxValue || packed.bytes() + (long) len > LISTPACK_SAFETY) {
+            if (count + 1L > maxEntries || len > maxValue || b.length + (long) len > LISTPACK_SAFETY) {
                 convertToTree();
             } else {
-                packed.insert(score, m, off, len);
-                lastScore = score;
+                data = PackedZset.insert(b, score, m, off, len);
+                count++;
                 return OUT_ADDED;
             }
         }
+        TreeZset t = big();
         int h = MemberIndex.hash(m, off, len);
-        int slot = index.find(m, off, len, h);
+        int slot = t.index.find(m, off, len, h);
         if (slot >= 0) {
             if (nx) return OUT_NOP;
-            byte[] e = index.entry(slot);
+            byte[] e = t.index.entry(slot);
             double cur = ZEntry.score(e);
             if (incr) {
                 score += cur;
                 if (Double.isNaN(score)) return OUT_NAN;
             }
             if ((lt && score >= cur) || (gt && score <= cur)) return OUT_NOP;
-            lastScore = score;
             if (score != cur) {
-                tree.delete(e);
+                t.tree.delete(e);
                 byte[] u = ZEntry.withScore(e, score);
-                tree.insert(u);
-                index.set(slot, u);
+                t.tree.insert(u);
+                t.index.set(slot, u);
                 return OUT_UPDATED;
             }
             return 0;
         }
         if (xx) return OUT_NOP;
         byte[] e = ZEntry.of(score, m, off, len);
-        tree.insert(e);
-        index.insert(e, h);
-        entryBytes += arrayBytes(e.length);
-        lastScore = score;
+        t.tree.insert(e);
+        t.index.insert(e, h);
+        t.entryBytes += arrayBytes(e.length);
         return OUT_ADDED;
-    }
-
-    public double lastScore() {
-        return lastScore;
     }
 
     /** Removes a member; false if absent. */
     public boolean remove(byte[] m, int off, int len) {
-        if (packed != null) {
-            int p = packed.find(m, off, len);
+        if (isPacked()) {
+            int p = PackedZset.find(buf(), m, off, len);
             if (p < 0) return false;
-            packed.delete(p);
+            data = PackedZset.delete(buf(), p);
+            count--;
             return true;
         }
-        int slot = index.find(m, off, len, MemberIndex.hash(m, off, len));
+        TreeZset t = big();
+        int slot = t.index.find(m, off, len, MemberIndex.hash(m, off, len));
         if (slot < 0) return false;
-        byte[] e = index.entry(slot);
-        index.removeAt(slot);
-        tree.delete(e);
-        entryBytes -= arrayBytes(e.length);
+        byte[] e = t.index.entry(slot);
+        t.index.removeAt(slot);
+        t.tree.delete(e);
+        t.entryBytes -= arrayBytes(e.length);
         return true;
     }
 
@@ -296,16 +296,19 @@ public final class SortedSet extends StoredValue {
     public int removeRanks(int start, int end) {
         int n = end - start + 1;
         if (n <= 0) return 0;
-        if (packed != null) {
-            int p = packed.offsetOfRank(start);
+        if (isPacked()) {
+            byte[] b = buf();
+            int p = PackedZset.offsetOfRank(b, start);
             int q = p;
-            for (int i = 0; i < n; i++) q = packed.next(q);
-            packed.deleteRange(p, q, n);
+            for (int i = 0; i < n; i++) q = PackedZset.next(b, q);
+            data = PackedZset.deleteRange(b, p, q);
+            count -= n;
             return n;
         }
-        tree.deleteRange(start, n, e -> {
-            index.remove(e);
-            entryBytes -= arrayBytes(e.length);
+        TreeZset t = big();
+        t.tree.deleteRange(start, n, e -> {
+            t.index.remove(e);
+            t.entryBytes -= arrayBytes(e.length);
         });
         return n;
     }
@@ -319,39 +322,18 @@ public final class SortedSet extends StoredValue {
 
     // ------------------------------------------------------------ encodings
 
-    /** To the large encoding (ZADD growth, SORT, which converts destructively in Redis). */
+    /** To the large encoding (ZADD growth; SORT, which converts for good in Redis). */
     public void convertToTree() {
-        if (packed == null) return;
-        int n = packed.count;
-        byte[][] all = new byte[n][];
+        if (!isPacked()) return;
+        byte[] b = buf();
+        byte[][] all = new byte[count][];
         int p = 0;
-        long bytes = 0;
-        for (int i = 0; i < n; i++) {
-            byte[] e = ZEntry.of(packed.score(p), packed.buf, packed.memberOff(p), packed.memberLen(p));
-            all[i] = e;
-            bytes += arrayBytes(e.length);
-            p = packed.next(p);
+        for (int i = 0; i < count; i++) {
+            all[i] = ZEntry.of(PackedZset.score(b, p), b, PackedZset.memberOff(b, p), PackedZset.memberLen(b, p));
+            p = PackedZset.next(b, p);
         }
-        packed = null;
-        tree = new ScoreTree();
-        tree.build(all, n);
-        index = new MemberIndex(n);
-        for (byte[] e : all) index.insert(e, memberHash(e));
-        entryBytes = bytes;
-    }
-
-    private static int memberHash(byte[] e) {
-        return MemberIndex.hash(e, ZEntry.HEADER, e.length - ZEntry.HEADER);
-    }
-
-    private byte[][] entries() {
-        byte[][] all = new byte[tree.size()][];
-        int i = 0;
-        for (ScoreTree.Leaf l = tree.head(); l != null; l = l.next) {
-            System.arraycopy(l.e, 0, all, i, l.n);
-            i += l.n;
-        }
-        return all;
+        data = TreeZset.of(all, count);
+        count = 0;
     }
 
     /**
@@ -367,22 +349,16 @@ public final class SortedSet extends StoredValue {
             total += l;
         }
         if (n <= maxEntries && maxLen <= maxValue && total <= LISTPACK_SAFETY) {
-            SortedSet z = packed();
+            byte[] b = PackedZset.EMPTY;
             for (int i = 0; i < n; i++) {
                 byte[] e = sorted[i];
-                z.packed.append(ZEntry.score(e), e, ZEntry.HEADER, e.length - ZEntry.HEADER);
+                b = PackedZset.append(b, ZEntry.score(e), e, ZEntry.HEADER, e.length - ZEntry.HEADER);
             }
+            SortedSet z = new SortedSet(b);
+            z.count = n;
             return z;
         }
-        SortedSet z = large(n);
-        z.tree.build(sorted, n);
-        long bytes = 0;
-        for (int i = 0; i < n; i++) {
-            z.index.insert(sorted[i], memberHash(sorted[i]));
-            bytes += arrayBytes(sorted[i].length);
-        }
-        z.entryBytes = bytes;
-        return z;
+        return new SortedSet(TreeZset.of(sorted, n));
     }
 
     /** An element for {@link #fromSorted}. */
@@ -406,21 +382,23 @@ public final class SortedSet extends StoredValue {
 
     public static final int ENTRY_HEADER = ZEntry.HEADER;
 
-    // ------------------------------------------------------------ iteration, scan, random
+    // ------------------------------------------------------------ iteration, scan
 
-    /** Visits every element in order: (array, member offset, member length, score). */
+    /** Visits elements: (array, member offset, member length, score). */
     public interface ElementVisitor {
         void visit(byte[] buf, int off, int len, double score);
     }
 
+    /** Every element, in order. */
     public void forEach(ElementVisitor v) {
-        if (packed != null) {
-            for (int p = 0, end = packed.buf.length; p < end; p = packed.next(p)) {
-                v.visit(packed.buf, packed.memberOff(p), packed.memberLen(p), packed.score(p));
+        if (isPacked()) {
+            byte[] b = buf();
+            for (int p = 0; p < b.length; p = PackedZset.next(b, p)) {
+                v.visit(b, PackedZset.memberOff(b, p), PackedZset.memberLen(b, p), PackedZset.score(b, p));
             }
             return;
         }
-        for (ScoreTree.Leaf l = tree.head(); l != null; l = l.next) {
+        for (ScoreTree.Leaf l = big().tree.head(); l != null; l = l.next) {
             for (int i = 0; i < l.n; i++) {
                 byte[] e = l.e[i];
                 v.visit(e, ZEntry.HEADER, e.length - ZEntry.HEADER, ZEntry.score(e));
@@ -430,20 +408,25 @@ public final class SortedSet extends StoredValue {
 
     /**
      * One ZSCAN step over the large encoding: visits the elements whose
-     * member hash lies in [cursor, cursor + width for count) and returns the
-     * next cursor (0 when done). Only for {@code !isPacked()}: a listpack is
-     * returned whole in one call, as Redis does.
+     * member hash lies in [cursor, cursor + a width holding about count) and
+     * returns the next cursor (0 when done). Only for {@code !isPacked()}: a
+     * listpack is returned whole in one call, as Redis does.
      */
     public long scan(long cursor, long count, ElementVisitor v) {
+        MemberIndex index = big().index;
         long width = index.widthFor((int) Math.min(count, Integer.MAX_VALUE));
         long to = Math.min(MemberIndex.HASH_SPACE, cursor + width);
         index.scan(cursor, to, e -> v.visit(e, ZEntry.HEADER, e.length - ZEntry.HEADER, ZEntry.score(e)));
         return to >= MemberIndex.HASH_SPACE ? 0 : to;
     }
 
-    /** Whether a cursor is one this set's scan could have produced (else it starts over). */
+    /** Whether a cursor is one this set's scan could have produced (else there is nothing to scan). */
     public static boolean validScanCursor(long cursor) {
         return cursor >= 0 && cursor < MemberIndex.HASH_SPACE;
+    }
+
+    public interface TextVisitor {
+        void visit(byte[] buf, int off, int len, String score);
     }
 
     /**
@@ -451,19 +434,17 @@ public final class SortedSet extends StoredValue {
      * listpack holds it (ZSCAN's text): integers in decimal, others as %.17g.
      */
     public void forEachPackedText(TextVisitor v) {
-        for (int p = 0, end = packed.buf.length; p < end; p = packed.next(p)) {
-            v.visit(packed.buf, packed.memberOff(p), packed.memberLen(p), packed.scoreText(p));
+        byte[] b = buf();
+        for (int p = 0; p < b.length; p = PackedZset.next(b, p)) {
+            v.visit(b, PackedZset.memberOff(b, p), PackedZset.memberLen(b, p), PackedZset.scoreText(b, p));
         }
-    }
-
-    public interface TextVisitor {
-        void visit(byte[] buf, int off, int len, String score);
     }
 
     /** For tests: the tree's structural invariants hold and agree with the index. */
     void verify() {
-        if (packed != null) return;
-        tree.verify();
-        if (index.size() != tree.size()) throw new AssertionError("index " + index.size() + " != " + tree.size());
+        if (isPacked()) return;
+        TreeZset t = big();
+        t.tree.verify();
+        if (t.index.size() != t.tree.size()) throw new AssertionError("index " + t.index.size() + " != " + t.tree.size());
     }
 }

@@ -31,13 +31,13 @@ public abstract class ZCursor {
 
     /** Over the packed encoding: entry offsets are listed once, then indexed. */
     static final class Packed extends ZCursor {
-        private final PackedZset z;
+        private final byte[] b;
         private final int[] offs;
         private int i;
 
-        Packed(PackedZset z, int rank) {
-            this.z = z;
-            this.offs = z.offsets();
+        Packed(byte[] b, int count, int rank) {
+            this.b = b;
+            this.offs = PackedZset.offsets(b, count);
             this.i = rank;
         }
 
@@ -48,22 +48,22 @@ public abstract class ZCursor {
 
         @Override
         public byte[] buf() {
-            return z.buf;
+            return b;
         }
 
         @Override
         public int off() {
-            return z.memberOff(offs[i]);
+            return PackedZset.memberOff(b, offs[i]);
         }
 
         @Override
         public int len() {
-            return z.memberLen(offs[i]);
+            return PackedZset.memberLen(b, offs[i]);
         }
 
         @Override
         public double score() {
-            return z.score(offs[i]);
+            return PackedZset.score(b, offs[i]);
         }
 
         @Override

@@ -152,7 +152,7 @@ public final class SortedSet extends StoredValue {
         }
         ScoreTree tree = big().tree;
         if (!r.gteMin(tree.at(n - 1)) || !r.lteMax(tree.at(0))) return -1;
-        int i = tree.firstPassing(r::gteMin);
+        int i = tree.firstPassing(r::gteMinEntry);
         return i < n && r.lteMax(tree.at(i)) ? i : -1;
     }
 
@@ -171,7 +171,7 @@ public final class SortedSet extends StoredValue {
         }
         ScoreTree tree = big().tree;
         if (!r.gteMin(tree.at(n - 1)) || !r.lteMax(tree.at(0))) return -1;
-        int i = tree.firstPassing(e -> !r.lteMax(e)) - 1;
+        int i = tree.firstPassing((sc, e) -> !r.lteMaxEntry(sc, e)) - 1;
         return i >= 0 && r.gteMin(tree.at(i)) ? i : -1;
     }
 
@@ -438,6 +438,11 @@ public final class SortedSet extends StoredValue {
         for (int p = 0; p < b.length; p = PackedZset.next(b, p)) {
             v.visit(b, PackedZset.memberOff(b, p), PackedZset.memberLen(b, p), PackedZset.scoreText(b, p));
         }
+    }
+
+    /** For tests: leaves of the tree (0 when packed). */
+    int leafCount() {
+        return isPacked() ? 0 : big().tree.leafCount();
     }
 
     /** For tests: the tree's structural invariants hold and agree with the index. */

@@ -15,6 +15,15 @@ public abstract sealed class ZRange permits ScoreRange, LexRange {
     /** Bounds that cannot contain anything (min above max, or equal with an exclusive end). */
     public abstract boolean empty();
 
+    /** The tests on a tree element whose score is already at hand. */
+    final boolean gteMinEntry(double score, byte[] e) {
+        return gteMin(score, e, ZEntry.HEADER, e.length - ZEntry.HEADER);
+    }
+
+    final boolean lteMaxEntry(double score, byte[] e) {
+        return lteMax(score, e, ZEntry.HEADER, e.length - ZEntry.HEADER);
+    }
+
     final boolean gteMin(byte[] e) {
         return gteMin(ZEntry.score(e), e, ZEntry.HEADER, e.length - ZEntry.HEADER);
     }

@@ -145,8 +145,8 @@ class SortedSetModelTest {
             z.add(i, b, 0, b.length, 0, 0, 64);
         }
         z.verify();
-        // 100 full leaves: the tree's node memory is that of 100 leaves plus two inner nodes.
-        assertTrue(z.memoryUsage() < 64 * 100 * 60L, "memory " + z.memoryUsage());
+        // Appending splits unevenly: 100 full leaves, not 200 half-full ones.
+        assertEquals(100, z.leafCount());
     }
 
     @Test

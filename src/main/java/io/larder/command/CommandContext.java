@@ -8,6 +8,7 @@ import io.larder.store.Database;
 import io.larder.store.ExecutionGate;
 import io.larder.store.Keyspace;
 import io.larder.store.Lookup;
+import io.larder.store.ValueType;
 import io.larder.util.Numbers;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,10 @@ public final class CommandContext {
     final List<ReadyKey> readyKeys = new ArrayList<>();
     /** Stripes a keyless iterating command holds at the moment. */
     int iterationStripe = -1;
+    /** How many dispatcher calls are in progress on this context (EXEC and scripts nest them). */
+    int depth;
+    /** The current command blocked its client instead of replying. */
+    boolean blocked;
 
     /** A key some blocked client may now be served from. */
     public record ReadyKey(Database db, byte[] key) {}
@@ -57,6 +62,66 @@ public final class CommandContext {
         this.command = cmd;
         this.now = nowMs;
         this.dirty = 0;
+        this.blocked = false;
+    }
+
+    /** The dispatcher entered a call; returns the new depth (1 for a client's own command). */
+    public int enterCall() {
+        return ++depth;
+    }
+
+    /** The dispatcher left a call; returns the remaining depth (0: the outermost command is done). */
+    public int exitCall() {
+        return --depth;
+    }
+
+    /** 1 while a client's own command runs, more inside EXEC or a script. */
+    public int callDepth() {
+        return depth;
+    }
+
+    /** The handler blocked the client (BlockingController.block): no reply, no statistics yet. */
+    public void markBlocked() {
+        blocked = true;
+    }
+
+    public boolean blocked() {
+        return blocked;
+    }
+
+    /**
+     * Runs {@code body} as if {@code as} were executing {@code cmd} with
+     * {@code a}, replying into {@code r}, then restores the current command's
+     * state. Used to serve blocked clients from another client's thread: the
+     * blocked command continues with its own client, arguments, database and
+     * reply buffer, and its own dirty count.
+     */
+    public void runAs(Client as, Args a, CommandSpec cmd, Reply r, Runnable body) {
+        Client c0 = client;
+        Args a0 = args;
+        Reply r0 = reply;
+        CommandSpec s0 = command;
+        long n0 = now;
+        long d0 = dirty;
+        boolean b0 = blocked;
+        client = as;
+        args = a;
+        reply = r;
+        command = cmd;
+        now = System.currentTimeMillis();
+        dirty = 0;
+        blocked = false;
+        try {
+            body.run();
+        } finally {
+            client = c0;
+            args = a0;
+            reply = r0;
+            command = s0;
+            now = n0;
+            dirty = d0;
+            blocked = b0;
+        }
     }
 
     /** Runs a nested command (EXEC, scripts) with this context and returns to the outer one. */
@@ -260,6 +325,12 @@ public final class CommandContext {
             server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.NEW, "new", db,
                     io.larder.store.Entries.key(entry));
         }
+        // Like Redis's dbAdd: a new list, sorted set or stream (pushed, moved, renamed, restored)
+        // may be what a blocked client waits for.
+        int t = io.larder.store.Entries.type(entry);
+        if (t == ValueType.LIST || t == ValueType.ZSET || t == ValueType.STREAM) {
+            keyReady(db, io.larder.store.Entries.key(entry));
+        }
     }
 
     /** Inserts or replaces at the position of the last lookup. */
@@ -268,9 +339,14 @@ public final class CommandContext {
         else insert(db, l, entry);
     }
 
-    /** A list, sorted set or stream key received elements a blocked client may take. */
+    /**
+     * A list, sorted set or stream key received elements a blocked client may
+     * take. Recorded only if someone waits on it; the waiters are served after
+     * the outermost command (see BlockingController). The caller holds the
+     * key's stripe lock, as for any access to the key.
+     */
     public void keyReady(Database db, byte[] key) {
-        readyKeys.add(new ReadyKey(db, key));
+        if (server.blocking().isWaitedOn(db, key)) readyKeys.add(new ReadyKey(db, key));
     }
 
     public List<ReadyKey> readyKeys() {

@@ -25,8 +25,26 @@ public final class Errors {
             new CommandError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
     public static final CommandError BIT_OFFSET =
             new CommandError("ERR bit offset is not an integer or out of range");
+    // Bitmaps and HyperLogLog (bitops.c, hyperloglog.c).
+    public static final CommandError BIT_VALUE = new CommandError("ERR bit is not an integer or out of range");
+    public static final CommandError BITPOS_BIT = new CommandError("ERR The bit argument must be 1 or 0.");
+    public static final CommandError BITOP_NOT_ONE_KEY =
+            new CommandError("ERR BITOP NOT must be called with a single source key.");
+    public static final CommandError BITFIELD_TYPE = new CommandError(
+            "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.");
+    public static final CommandError BITFIELD_OVERFLOW = new CommandError("ERR Invalid OVERFLOW type specified");
+    public static final CommandError BITFIELD_RO_GET_ONLY =
+            new CommandError("ERR BITFIELD_RO only supports the GET subcommand");
+    public static final CommandError HLL_WRONGTYPE =
+            new CommandError("WRONGTYPE Key is not a valid HyperLogLog string value.");
+    public static final CommandError HLL_CORRUPTED = new CommandError("INVALIDOBJ Corrupted HLL object detected");
     public static final CommandError OOM =
             new CommandError("OOM command not allowed when used memory > 'maxmemory'.");
+    /** getPositiveLongFromObjectOrReply without a custom message (LPOP/SPOP count ...). */
+    public static final CommandError NOT_POSITIVE = new CommandError("ERR value is out of range, must be positive");
+    /** LMPOP, ZMPOP and their blocking forms. */
+    public static final CommandError NUMKEYS_NOT_POSITIVE = new CommandError("ERR numkeys should be greater than 0");
+    public static final CommandError COUNT_NOT_POSITIVE = new CommandError("ERR count should be greater than 0");
 
     public static CommandError wrongArgs(String command) {
         return new CommandError("ERR wrong number of arguments for '" + command + "' command");
@@ -44,6 +62,17 @@ public final class Errors {
     public static CommandError unknownSubcommand(String sub, String container) {
         return new CommandError("ERR unknown subcommand '" + abbreviate(sub) + "'. Try "
                 + container.toUpperCase(java.util.Locale.ROOT) + " HELP.");
+    }
+
+    /**
+     * Redis's addReplySubcommandSyntaxError: a known subcommand with arguments
+     * it does not accept ("CLIENT UNBLOCK 1 2 3").
+     */
+    public static CommandError subcommandSyntax(io.larder.protocol.Args a) {
+        String sub = a.str(1);
+        if (sub.length() > 128) sub = sub.substring(0, 128);
+        return new CommandError("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try "
+                + a.str(0).toUpperCase(java.util.Locale.ROOT) + " HELP.");
     }
 
     /** Redis shortens echoed user input in errors to 128 characters. */

@@ -11,7 +11,11 @@ public final class Families {
         new ConnectionCommands(server).register(t);
         new StringCommands(server).register(t);
         new KeyCommands(server).register(t);
+        new BitmapCommands(server).register(t);
+        new HyperLogLogCommands(server).register(t);
         new ServerCommands(server).register(t);
+        new ListCommands(server).register(t);
+        new BlockingCommands(server).register(t);
         new SortedSetCommands(server).register(t);
     }
 }

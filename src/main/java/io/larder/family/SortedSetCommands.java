@@ -7,6 +7,8 @@ import io.larder.command.Errors;
 import io.larder.config.KeyspaceEvents;
 import io.larder.protocol.Args;
 import io.larder.protocol.Reply;
+import io.larder.server.BlockingController;
+import io.larder.server.BlockingController.Outcome;
 import io.larder.server.LarderServer;
 import io.larder.store.Database;
 import io.larder.store.Keyspace;
@@ -28,12 +30,14 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class SortedSetCommands {
     private final LarderServer server;
+    private final BlockingController blocking;
     /** zset-max-listpack-entries / zset-max-listpack-value, kept current by CONFIG SET. */
     private volatile long maxEntries;
     private volatile long maxValue;
 
     public SortedSetCommands(LarderServer server) {
         this.server = server;
+        this.blocking = server.blocking();
         server.config().watch("zset-max-listpack-entries", p -> maxEntries = ((io.larder.config.Config.NumParam) p).value());
         server.config().watch("zset-max-listpack-value", p -> maxValue = ((io.larder.config.Config.NumParam) p).value());
     }
@@ -69,6 +73,9 @@ public final class SortedSetCommands {
         t.add("zpopmin", c -> zpop(c, false));
         t.add("zpopmax", c -> zpop(c, true));
         t.add("zmpop", this::zmpop);
+        t.add("bzpopmin", c -> bzpop(c, false));
+        t.add("bzpopmax", c -> bzpop(c, true));
+        t.add("bzmpop", this::bzmpop);
         t.add("zrandmember", this::zrandmember);
         t.add("zscan", this::zscan);
     }
@@ -219,7 +226,6 @@ public final class SortedSetCommands {
             c.keyModified(db, 1);
             c.notify(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", db, 1);
         }
-        if (added > 0) c.keyReady(db, a.bytes(1));
     }
 
     // ------------------------------------------------------------ ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK
@@ -869,6 +875,47 @@ public final class SortedSetCommands {
     void zmpop(CommandContext c) {
         ParsedMpop p = parseMpop(c, 1);
         pop(c, p.keys, p.max, true, p.count, true, true);
+    }
+
+    /** BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score] from the first non-empty key. */
+    void bzpop(CommandContext c, boolean max) {
+        int last = c.argc() - 1;
+        long deadline = BlockingController.deadline(c, last);
+        int[] keys = new int[last - 1];
+        for (int i = 0; i < keys.length; i++) keys[i] = 1 + i;
+        blockingPop(c, keys, max, -1, false, deadline);
+    }
+
+    /** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: the options are checked before the timeout. */
+    void bzmpop(CommandContext c) {
+        ParsedMpop p = parseMpop(c, 2);
+        long deadline = BlockingController.deadline(c, 1);
+        blockingPop(c, p.keys, p.max, p.count, true, deadline);
+    }
+
+    /**
+     * Redis's blockingGenericZpopCommand: pops from the first key holding a
+     * sorted set (WRONGTYPE stops at a key of another type), else blocks on
+     * all the keys until ZADD (or any command creating one of them) feeds one.
+     */
+    private void blockingPop(CommandContext c, int[] keys, boolean max, long count, boolean nested, long deadline) {
+        Database db = c.db();
+        for (int k : keys) {
+            if (zset(c.write(db, k)) == null) continue;
+            pop(c, new int[] {k}, max, true, count, nested, false);
+            return;
+        }
+        if (!blocking.mayBlock(c)) {
+            c.reply().nullArray();
+            return;
+        }
+        blocking.block(c, keys, deadline, (cc, keyArg) -> {
+            Object e = cc.write(cc.db(), keyArg);
+            if (e == null) return Outcome.EXHAUSTED;
+            if (!(e instanceof SortedSet)) return Outcome.NOT_SERVED;
+            pop(cc, new int[] {keyArg}, max, true, count, nested, false);
+            return Outcome.SERVED;
+        });
     }
 
     record ParsedMpop(int[] keys, boolean max, long count) {}

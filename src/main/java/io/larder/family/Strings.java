@@ -2,6 +2,8 @@ package io.larder.family;
 
 import io.larder.command.Errors;
 import io.larder.protocol.Reply;
+import io.larder.store.Database;
+import io.larder.store.Lookup;
 import io.larder.store.StoredValue;
 import io.larder.store.StringBlob;
 import io.larder.store.StringValue;
@@ -49,6 +51,37 @@ public final class Strings {
 
     public static int offset(Object e) {
         return e instanceof byte[] b ? StringBlob.valueOffset(b) : 0;
+    }
+
+    /**
+     * The string at {@code l} made modifiable in place, as Redis's
+     * dbUnshareStringValue followed by sdsgrowzero: a raw {@link StringValue}
+     * at least {@code minLength} bytes long, the new bytes zero. A blob is
+     * copied out at its exact length (so is Redis's embstr) and replaced in
+     * the keyspace; growth follows sds (double below 1MB, else +1MB), so a
+     * command never allocates more than Redis would for the same request.
+     * The caller calls {@link Database#updated} after changing the bytes.
+     */
+    public static StringValue mutable(Database db, Lookup l, Object e, int minLength) {
+        StringValue s;
+        if (e instanceof StringValue v) {
+            s = v;
+            s.markRaw();
+        } else {
+            byte[] b = (byte[]) e;
+            int vo = StringBlob.valueOffset(b), vl = b.length - vo;
+            s = new StringValue(java.util.Arrays.copyOfRange(b, vo, b.length), vl, true);
+            s.init(StringBlob.key(b), StringBlob.expireAt(b), StringBlob.lru(b));
+            db.replace(l, s);
+        }
+        int len = s.length();
+        if (minLength > len) {
+            s.ensureCapacity(minLength);
+            java.util.Arrays.fill(s.data(), len, minLength, (byte) 0);
+            s.setLength(minLength);
+            db.updated(l);
+        }
+        return s;
     }
 
     /**

@@ -193,7 +193,9 @@ public final class Reply {
         int n = Numbers.longToAscii(v, scratch, 0);
         ByteBuf b = w();
         b.writeByte('$');
-        writeLong(b, n);
+        // Not writeLong: it would overwrite the digits in scratch. n is at most 20.
+        if (n >= 10) b.writeByte('0' + n / 10);
+        b.writeByte('0' + n % 10);
         b.writeBytes(CRLF);
         b.writeBytes(scratch, 0, n);
         b.writeBytes(CRLF);
@@ -303,7 +305,7 @@ public final class Reply {
      * side buffer.
      */
     public void beginDeferred() {
-        deferred.push(buffer()); // ArrayDeque holds no nulls: make sure the outer buffer exists
+        deferred.push(buffer()); // ArrayDeque takes no null: start the outer buffer now
         out = alloc.heapBuffer(256);
     }
 

@@ -27,6 +27,12 @@ public final class Client extends ChannelInboundHandlerAdapter {
             DIRTY_EXEC = 1 << 5, CLOSE_AFTER_REPLY = 1 << 6, UNBLOCKED = 1 << 7, READONLY = 1 << 8,
             NO_EVICT = 1 << 9, TRACKING = 1 << 10, REPLICA = 1 << 11, MASTER = 1 << 12, CLOSE_ASAP = 1 << 13,
             NO_TOUCH = 1 << 14;
+    /**
+     * Blocking commands must not block (Redis's CLIENT_DENY_BLOCKING): set
+     * while EXEC runs its queue and on the clients scripts run as; they then
+     * reply as if their timeout had expired.
+     */
+    public static final int DENY_BLOCKING = 1 << 15;
 
     private final LarderServer server;
     public final long id;

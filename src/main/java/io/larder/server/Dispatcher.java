@@ -125,6 +125,17 @@ public final class Dispatcher {
      * handler, then does the after-command work.
      */
     public void call(CommandContext c, Client client, Args a, CommandSpec cmd) {
+        c.enterCall();
+        try {
+            callOnce(c, client, a, cmd);
+        } finally {
+            // Clients blocked on keys this command (or transaction, or script) fed are served
+            // once the outermost command is done, as Redis's handleClientsBlockedOnKeys.
+            if (c.exitCall() == 0 && !c.readyKeys().isEmpty()) server.blocking().serveReady(c);
+        }
+    }
+
+    private void callOnce(CommandContext c, Client client, Args a, CommandSpec cmd) {
         long start = System.nanoTime();
         c.begin(client, a, cmd, System.currentTimeMillis());
         Reply reply = client.reply();
@@ -147,10 +158,22 @@ public final class Dispatcher {
             reply.error("ERR internal error executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
         }
         long durationUs = (System.nanoTime() - start) / 1000;
+        server.stats().commandProcessed();
+        // A command that blocked its client is counted (and logged, propagated) when it completes.
+        if (!c.blocked()) commandCompleted(c, client, a, cmd, durationUs, failed);
+    }
+
+    /**
+     * Statistics and after-command work of a finished command. Called here,
+     * and by BlockingController when a blocked command completes (served,
+     * timed out or unblocked: Redis's updateStatsOnUnblock) with {@code c}
+     * set up as the blocked client's (CommandContext.runAs).
+     */
+    public void commandCompleted(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs,
+            boolean failed) {
         cmd.calls.increment();
         cmd.usec.add(durationUs);
         if (failed) cmd.failedCalls.increment();
-        server.stats().commandProcessed();
         server.afterCommand(c, client, a, cmd, durationUs);
     }
 

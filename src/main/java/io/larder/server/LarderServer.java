@@ -54,6 +54,7 @@ public final class LarderServer {
     private final Clients clients;
     private final ServerStats stats = new ServerStats();
     private final Dispatcher dispatcher;
+    private final BlockingController blocking;
     private final String runId;
     private final long startMs = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
@@ -116,6 +117,7 @@ public final class LarderServer {
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
+        this.blocking = new BlockingController(this);
         Families.registerAll(this, table);
         table.seal(configFile.renames);
         this.dispatcher = new Dispatcher(this);
@@ -154,6 +156,11 @@ public final class LarderServer {
 
     public String runId() {
         return runId;
+    }
+
+    /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK ...) and their wake-ups. */
+    public BlockingController blocking() {
+        return blocking;
     }
 
     public long startMs() {

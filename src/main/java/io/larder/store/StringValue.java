@@ -39,6 +39,16 @@ public final class StringValue extends StoredValue {
         this.length = len;
     }
 
+    /**
+     * Takes a new buffer as the value (HyperLogLog sparse-to-dense promotion
+     * builds the dense form beside the sparse one, then swaps it in; growing
+     * the old buffer would leave it with doubled capacity).
+     */
+    public void adopt(byte[] data, int length) {
+        this.data = data;
+        this.length = length;
+    }
+
     public void markRaw() {
         this.raw = true;
     }

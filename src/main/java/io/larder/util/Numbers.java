@@ -99,6 +99,18 @@ public final class Numbers {
     }
 
     /**
+     * As {@link #parseDouble} but a finite literal beyond double's range is
+     * accepted (as infinity, or zero), the way Redis's long double parsing
+     * (string2ld) accepts "1e400" where getDoubleFromObject refuses it.
+     */
+    public static double parseDoubleAllowingOverflow(byte[] b, int off, int len) {
+        if (len == 0 || len > 5000 || isSpace(b[off])) throw INVALID;
+        Double d = strtod(new String(b, off, len, StandardCharsets.ISO_8859_1));
+        if (d == null || d.isNaN()) throw INVALID;
+        return d;
+    }
+
+    /**
      * getDoubleFromObject rejects what strtod reports as ERANGE: a finite
      * literal that overflows to infinity ("1e400") or a non-zero one that
      * underflows to zero ("1e-400"). Subnormal results are accepted, as there.

@@ -7,7 +7,6 @@ import io.larder.testing.RedisOracle;
 import io.larder.testing.RespClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -18,8 +17,7 @@ import org.junit.jupiter.api.Test;
  * Keyspace events of the sorted set commands, in Redis's order and with its
  * names: Redis's are read from a PSUBSCRIBE on __keyevent@0__:*, Larder's from
  * the server's notification hook (pub/sub lives in another family), and both
- * sequences of (event, key) must be equal. Also checks that additions mark
- * the key ready for blocked clients.
+ * sequences of (event, key) must be equal.
  */
 class SortedSetNotificationsTest {
     private static LarderTestServer larder;
@@ -96,22 +94,5 @@ class SortedSetNotificationsTest {
             }
         }
         assertEquals(String.join("\n", redisEvents), String.join("\n", larderEvents));
-    }
-
-    @Test
-    void additionsMarkKeysReady() {
-        // The ready-key list is per command context; run a ZADD through a real
-        // connection and observe it through an after-command hook.
-        List<String> ready = Collections.synchronizedList(new ArrayList<>());
-        larder.server().addAfterCommand((c, client, args, cmd, us) -> {
-            for (var k : c.readyKeys()) ready.add(cmd.fullName + " " + new String(k.key(), StandardCharsets.ISO_8859_1));
-            c.readyKeys().clear();
-        });
-        try (RespClient lc = larder.client()) {
-            lc.call("ZADD", "rk", "1", "a");
-            lc.call("ZADD", "rk", "2", "a");
-            lc.call("ZINCRBY", "rk2", "1", "x");
-        }
-        assertEquals(List.of("zadd rk", "zincrby rk2"), ready);
     }
 }

@@ -17,5 +17,6 @@ public final class Families {
         new ListCommands(server).register(t);
         new BlockingCommands(server).register(t);
         new SortedSetCommands(server).register(t);
+        new SortCommands(server).register(t);
     }
 }

@@ -34,9 +34,12 @@ import java.util.List;
  */
 public final class SortCommands {
     private final LarderServer server;
+    /** list-max-listpack-size, for the lists STORE creates. */
+    private volatile int listFill;
 
     public SortCommands(LarderServer server) {
         this.server = server;
+        server.config().watch("list-max-listpack-size", p -> listFill = Integer.parseInt(p.get()));
     }
 
     public void register(CommandTable t) {
@@ -148,9 +151,9 @@ public final class SortCommands {
         int type = src == null ? ValueType.LIST : Entries.type(src);
         if (type != ValueType.SET && type != ValueType.LIST && type != ValueType.ZSET) throw Errors.WRONGTYPE;
         SortSource source = SortSource.of(src);
-        // A set has no order of its own: unsorted output that is stored (or
-        // produced inside a script) is sorted alphabetically so it is the
-        // same everywhere it is replicated.
+        // A set has no order of its own: unsorted output that is stored is
+        // sorted alphabetically so it is the same everywhere it is replicated.
+        // (Redis does the same inside scripts; that joins here with scripting.)
         if (dontsort && type == ValueType.SET && storeIdx >= 0) {
             dontsort = false;
             alpha = true;
@@ -228,7 +231,7 @@ public final class SortCommands {
             }
         }
         if (outputlen > 0) {
-            SortTypes.storeList(c, db, storeIdx, out);
+            SortTypes.storeList(c, db, storeIdx, out, listFill);
             c.notify(KeyspaceEvents.LIST, "sortstore", db, storeIdx);
             c.dirty(outputlen);
         } else if (c.write(db, storeIdx) != null) {

@@ -2,25 +2,67 @@ package io.larder.family;
 
 import io.larder.command.CommandContext;
 import io.larder.store.Database;
+import io.larder.store.Keyspace;
+import io.larder.store.ListValue;
+import io.larder.store.StoredValue;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Where SORT meets the list, set and hash types: reading a list or set to
- * sort, a hash field for "->" patterns, and writing STORE's list. Kept apart
- * so that SortCommands depends on those types in one place.
+ * Where SORT meets the other collection types: reading a list to sort and
+ * writing STORE's list. Kept apart so SortCommands depends on those types in
+ * this one place. Sets (as input) and hash fields ("->" patterns) join here
+ * when those types exist; until then no key can hold one.
  */
 final class SortTypes {
     private SortTypes() {}
 
     static SortCommands.SortSource source(Object e) {
-        throw new IllegalStateException("SORT over " + io.larder.store.Entries.type(e) + " is not wired yet");
+        if (e instanceof ListValue l) return new ListSource(l);
+        throw new IllegalStateException("SORT cannot read a value of type " + io.larder.store.Entries.type(e));
     }
 
+    /** A hash field's value, or null (also when the entry is not a hash). */
     static byte[] hashField(Object e, byte[] f, int off, int len) {
         return null;
     }
 
-    static void storeList(CommandContext c, Database db, int keyIdx, List<byte[]> values) {
-        throw new IllegalStateException("SORT STORE is not wired yet");
+    /** STORE: the result as a new list under key argument keyIdx, replacing whatever was there. */
+    static void storeList(CommandContext c, Database db, int keyIdx, List<byte[]> values, int fill) {
+        ListValue l = new ListValue();
+        for (byte[] v : values) l.push(false, v, 0, v.length, fill);
+        l.trimToSize();
+        c.write(db, keyIdx);
+        l.init(c.args().bytes(keyIdx), StoredValue.NO_EXPIRE, Keyspace.lruClock(c.now()));
+        c.put(db, c.lookup(), l);
+        c.keyModified(db, keyIdx);
+    }
+
+    private static final class ListSource extends SortCommands.SortSource {
+        private final ListValue l;
+
+        ListSource(ListValue l) {
+            this.l = l;
+        }
+
+        @Override
+        int size() {
+            return (int) l.size();
+        }
+
+        @Override
+        void all(Consumer<byte[]> out) {
+            for (ListValue.Cursor c = l.cursor(0); c.valid(); c.next()) out.accept(c.value());
+        }
+
+        @Override
+        void range(int start, int count, boolean desc, Consumer<byte[]> out) {
+            ListValue.Cursor c = l.cursor(desc ? l.size() - 1 - start : start);
+            for (int i = 0; i < count && c.valid(); i++) {
+                out.accept(c.value());
+                if (desc) c.prev();
+                else c.next();
+            }
+        }
     }
 }

@@ -85,7 +85,6 @@ public final class SortedSetCommands {
     static final CommandError NAN_SCORE = Errors.err("resulting score is not a number (NaN)");
     static final CommandError NOT_FLOAT_RANGE = Errors.err("min or max is not a float");
     static final CommandError NOT_LEX_RANGE = Errors.err("min or max not valid string range item");
-    static final CommandError MUST_BE_POSITIVE = Errors.err("value is out of range, must be positive");
 
     /** The entry as a sorted set, null when absent, WRONGTYPE for any other type. */
     static SortedSet zset(Object e) {
@@ -123,7 +122,7 @@ public final class SortedSetCommands {
 
     /** getPositiveLongFromObjectOrReply: one message (by default "must be positive") for both failures. */
     private static long positiveLong(CommandContext c, int i, CommandError err) {
-        if (err == null) err = MUST_BE_POSITIVE;
+        if (err == null) err = Errors.NOT_POSITIVE;
         long v;
         try {
             v = c.args().longAt(i);
@@ -923,7 +922,7 @@ public final class SortedSetCommands {
     /** zmpopGenericCommand's parsing, shared with BZMPOP. */
     static ParsedMpop parseMpop(CommandContext c, int numkeysIdx) {
         Args a = c.args();
-        CommandError numkeysErr = Errors.err("numkeys should be greater than 0");
+        CommandError numkeysErr = Errors.NUMKEYS_NOT_POSITIVE;
         long numkeys;
         try {
             numkeys = a.longAt(numkeysIdx);
@@ -939,7 +938,7 @@ public final class SortedSetCommands {
         else if (a.is(w, "max")) max = true;
         else throw Errors.SYNTAX;
         long count = -1;
-        CommandError countErr = Errors.err("count should be greater than 0");
+        CommandError countErr = Errors.COUNT_NOT_POSITIVE;
         for (int j = w + 1; j < a.count(); j++) {
             boolean more = j < a.count() - 1;
             if (count == -1 && a.is(j, "count") && more) {

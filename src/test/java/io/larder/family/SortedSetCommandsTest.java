@@ -1,5 +1,7 @@
 package io.larder.family;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.larder.testing.DifferentialTestBase;
 import org.junit.jupiter.api.Test;
 
@@ -580,5 +582,27 @@ class SortedSetCommandsTest extends DifferentialTestBase {
                 SET s v
                 ZSCAN s 0
                 """);
+    }
+
+    /** Which lookups count as keyspace hits and misses (read lookups do, write lookups do not). */
+    @Test
+    void keyspaceHitAndMissCounting() {
+        d.exec("ZADD", "a", "1", "x");
+        String[] cmds = {
+            "ZUNIONSTORE d 2 a nosuch", "ZUNION 2 a nosuch", "ZRANGESTORE d a 0 -1", "ZRANGESTORE d nosuch 0 -1",
+            "ZPOPMIN nosuch", "ZMPOP 1 nosuch MIN", "ZADD nosuch XX 1 a", "ZREM nosuch a", "ZRANDMEMBER nosuch",
+            "ZSCAN nosuch 0", "ZMSCORE nosuch a", "ZREMRANGEBYRANK nosuch 0 1", "SORT nosuch", "ZINTERCARD 2 a nosuch",
+            "ZDIFFSTORE d 2 a nosuch", "ZSCORE a x", "ZRANK nosuch x", "ZCOUNT a 0 1", "SORT a BY nosort",
+        };
+        var stats = larder.server().stats();
+        for (String cmd : cmds) {
+            d.redis().call("CONFIG", "RESETSTAT");
+            long h0 = stats.keyspaceHits.sum(), m0 = stats.keyspaceMisses.sum();
+            d.exec(cmd.split(" "));
+            String info = (String) d.redis().call("INFO", "stats");
+            long rh = Long.parseLong(info.replaceAll("(?s).*keyspace_hits:(\\d+).*", "$1"));
+            long rm = Long.parseLong(info.replaceAll("(?s).*keyspace_misses:(\\d+).*", "$1"));
+            assertEquals(rh + "/" + rm, (stats.keyspaceHits.sum() - h0) + "/" + (stats.keyspaceMisses.sum() - m0), cmd);
+        }
     }
 }

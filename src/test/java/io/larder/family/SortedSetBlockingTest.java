@@ -1,16 +1,15 @@
 package io.larder.family;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.larder.testing.Diff;
+import io.larder.testing.BlockingTarget;
 import io.larder.testing.LarderTestServer;
 import io.larder.testing.RedisOracle;
 import io.larder.testing.RespClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -57,57 +56,13 @@ class SortedSetBlockingTest {
     }
 
     static void poll(java.util.function.BooleanSupplier cond, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting for: " + what);
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        BlockingTarget.poll(cond, what);
     }
 
-    /** One of the two servers, as a scenario sees it. */
-    interface Target {
-        RespClient client();
+    final BlockingTarget larderTarget = BlockingTarget.larder(larder, open);
+    final BlockingTarget redisTarget = BlockingTarget.redis(redis, open);
 
-        void awaitBlocked(int n);
-    }
-
-    final Target larderTarget = new Target() {
-        @Override
-        public RespClient client() {
-            RespClient c = larder.client();
-            open.add(c);
-            return c;
-        }
-
-        @Override
-        public void awaitBlocked(int n) {
-            poll(() -> larder.server().blocking().blockedClients() == n, "Larder: " + n + " blocked clients");
-        }
-    };
-
-    final Target redisTarget = new Target() {
-        @Override
-        public RespClient client() {
-            RespClient c = redis.client();
-            open.add(c);
-            return c;
-        }
-
-        @Override
-        public void awaitBlocked(int n) {
-            try (RespClient c = redis.client()) {
-                poll(() -> ((String) c.call("INFO", "clients")).contains("blocked_clients:" + n + "\r\n"),
-                        "Redis: " + n + " blocked clients");
-            }
-        }
-    };
-
-    void sameAsRedis(Function<Target, List<String>> scenario) {
+    void sameAsRedis(Function<BlockingTarget, List<String>> scenario) {
         List<String> expected = scenario.apply(redisTarget);
         flush();
         List<String> actual = scenario.apply(larderTarget);

@@ -139,40 +139,47 @@ public final class SortedSet extends StoredValue {
      * different scores answers as Redis does for a listpack.
      */
     public int firstInRange(ZRange r) {
+        if (!mayIntersect(r)) return -1;
         int n = size();
-        if (r.empty() || n == 0) return -1;
         if (isPacked()) {
             byte[] b = buf();
             int[] offs = PackedZset.offsets(b, n);
-            if (!gteMin(r, b, offs[n - 1]) || !lteMax(r, b, offs[0])) return -1;
             for (int i = 0; i < n; i++) {
                 if (gteMin(r, b, offs[i])) return lteMax(r, b, offs[i]) ? i : -1;
             }
             return -1;
         }
         ScoreTree tree = big().tree;
-        if (!r.gteMin(tree.at(n - 1)) || !r.lteMax(tree.at(0))) return -1;
         int i = tree.firstPassing(r::gteMinEntry);
         return i < n && r.lteMax(tree.at(i)) ? i : -1;
     }
 
     /** Rank of the last element in the range, or -1 (zzlLastInRange/zslLastInRange). */
     public int lastInRange(ZRange r) {
-        int n = size();
-        if (r.empty() || n == 0) return -1;
+        if (!mayIntersect(r)) return -1;
         if (isPacked()) {
             byte[] b = buf();
-            int[] offs = PackedZset.offsets(b, n);
-            if (!gteMin(r, b, offs[n - 1]) || !lteMax(r, b, offs[0])) return -1;
-            for (int i = n - 1; i >= 0; i--) {
+            int[] offs = PackedZset.offsets(b, count);
+            for (int i = count - 1; i >= 0; i--) {
                 if (lteMax(r, b, offs[i])) return gteMin(r, b, offs[i]) ? i : -1;
             }
             return -1;
         }
         ScoreTree tree = big().tree;
-        if (!r.gteMin(tree.at(n - 1)) || !r.lteMax(tree.at(0))) return -1;
         int i = tree.firstPassing((sc, e) -> !r.lteMaxEntry(sc, e)) - 1;
         return i >= 0 && r.gteMin(tree.at(i)) ? i : -1;
+    }
+
+    /**
+     * Redis's zzlIsInRange/zslIsInRange (and lex forms): false when the range
+     * is empty, or the last element is below it, or the first above it.
+     */
+    private boolean mayIntersect(ZRange r) {
+        int n = size();
+        if (r.empty() || n == 0) return false;
+        ZCursor first = cursor(0), last = cursor(n - 1);
+        return r.gteMin(last.score(), last.buf(), last.off(), last.len())
+                && r.lteMax(first.score(), first.buf(), first.off(), first.len());
     }
 
     /**

@@ -35,6 +35,8 @@ public final class CommandContext {
     CommandSpec command;
     long now;
     long dirty;
+    /** Arguments to hide from SLOWLOG and MONITOR (passwords): bit i = argument i. */
+    long redacted;
     boolean exclusive;
     /** Keys that became ready for blocked clients during this command (or transaction). */
     final List<ReadyKey> readyKeys = new ArrayList<>();
@@ -62,6 +64,7 @@ public final class CommandContext {
         this.command = cmd;
         this.now = nowMs;
         this.dirty = 0;
+        this.redacted = 0;
         this.blocked = false;
     }
 
@@ -187,6 +190,19 @@ public final class CommandContext {
 
     public void setExclusive(boolean e) {
         exclusive = e;
+    }
+
+    /**
+     * Hides argument i from SLOWLOG and MONITOR, which show "(redacted)"
+     * instead (Redis's redactClientCommandArgument: passwords, sensitive
+     * CONFIG SET values).
+     */
+    public void redact(int i) {
+        if (i < 64) redacted |= 1L << i;
+    }
+
+    public boolean isRedacted(int i) {
+        return i < 64 && (redacted & (1L << i)) != 0;
     }
 
     // ------------------------------------------------------------ arguments

@@ -58,6 +58,11 @@ public final class CommandSpec {
     /** Exclusive only for some arguments (SORT with BY/GET patterns reads keys it cannot name up front). */
     java.util.function.Predicate<Args> exclusiveWhen;
     boolean noKeyspace;
+    /** The enable-*-command option that guards this command (DEBUG, MODULE), or null. */
+    String protectedBy;
+
+    /** Dense number of this command or subcommand (per-command statistics arrays); set when the table is sealed. */
+    public int statsIndex = -1;
 
     // INFO commandstats
     public final LongAdder calls = new LongAdder();
@@ -106,6 +111,11 @@ public final class CommandSpec {
     /** True when the command must run with the whole keyspace to itself. */
     public boolean exclusive() {
         return exclusive;
+    }
+
+    /** The option that must allow a client to run this command (Redis's CMD_PROTECTED), or null. */
+    public String protectedBy() {
+        return protectedBy;
     }
 
     /** Like {@link #exclusive()}, for these arguments (see {@code Registration.exclusiveWhen}). */

@@ -16,6 +16,11 @@ public final class Families {
         new ServerCommands(server).register(t);
         new ListCommands(server).register(t);
         new BlockingCommands(server).register(t);
+        new ConfigCommands(server).register(t);
+        new ClientCommands(server).register(t);
+        new InfoCommand(server).register(t);
+        new SlowLog(server).register(t);
+        new DebugCommand(server).register(t);
         new SortedSetCommands(server).register(t);
         new SortCommands(server).register(t);
     }

@@ -33,6 +33,7 @@ public final class ExpiryCycle {
 
     /** One tick: runs until its time budget is spent or every owned segment was visited. */
     public void run() {
+        if (!keyspace.activeExpire()) return;
         long budgetNs = (25L + 5L * (Math.max(1, effort.getAsInt()) - 1)) * 1_000_000L / 10;
         long start = System.nanoTime();
         int dbs = keyspace.databases();

@@ -18,6 +18,8 @@ public final class Keyspace {
     /** False on a replica: expired keys are hidden but removed only by the master's DEL. */
     volatile boolean expireLazily = true;
     private final boolean clusterMode;
+    /** DEBUG SET-ACTIVE-EXPIRE: when false the background expiry cycle does nothing. */
+    private volatile boolean activeExpire = true;
 
     public Keyspace(int databases, boolean clusterMode) {
         this.clusterMode = clusterMode;
@@ -44,6 +46,14 @@ public final class Keyspace {
     public int segmentOf(long hash, byte[] k, int off, int len) {
         if (clusterMode) return Crc16.slot(k, off, len) >>> 2;
         return (int) hash & (SEGMENTS - 1);
+    }
+
+    public void setActiveExpire(boolean on) {
+        activeExpire = on;
+    }
+
+    public boolean activeExpire() {
+        return activeExpire;
     }
 
     public boolean clusterMode() {

@@ -19,12 +19,7 @@ import org.junit.jupiter.api.Test;
 class SortedSetEncodingTest extends DifferentialTestBase {
 
     private void config(String name, String value) {
-        d.redis().call("CONFIG", "SET", name, value);
-        try {
-            larder.server().config().set(name, value);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        d.check("CONFIG", "SET", name, value);
     }
 
     @AfterEach

@@ -28,6 +28,7 @@ public final class CommandContext {
     private final Keyspace keyspace;
     private final ExecutionGate.Worker worker;
     private final Lookup lookup = new Lookup();
+    private final io.larder.server.ThreadStats stats;
 
     Client client;
     Args args;
@@ -54,6 +55,7 @@ public final class CommandContext {
         this.server = server;
         this.keyspace = server.keyspace();
         this.worker = worker;
+        this.stats = server.stats().local();
     }
 
     /** Prepares for one command. */
@@ -133,6 +135,11 @@ public final class CommandContext {
         this.command = cmd;
     }
 
+    /** This worker thread's request counters. */
+    public io.larder.server.ThreadStats stats() {
+        return stats;
+    }
+
     public LarderServer server() {
         return server;
     }
@@ -186,6 +193,24 @@ public final class CommandContext {
 
     public boolean exclusive() {
         return exclusive;
+    }
+
+    /**
+     * For keyless commands that iterate the keyspace (SCAN, RANDOMKEY):
+     * locks one segment's stripe while visiting it. The dispatcher already
+     * holds the gate; under an exclusive command (EXEC, scripts) the whole
+     * keyspace is ours and no stripe is taken.
+     */
+    public void lockStripe(int stripe) {
+        if (exclusive) return;
+        keyspace.locks.lock(stripe);
+        iterationStripe = stripe;
+    }
+
+    public void unlockStripe(int stripe) {
+        if (exclusive) return;
+        iterationStripe = -1;
+        keyspace.locks.unlock(stripe);
     }
 
     public void setExclusive(boolean e) {
@@ -250,16 +275,26 @@ public final class CommandContext {
     }
 
     public Object read(Database db, int i) {
+        return read(db, i, 0);
+    }
+
+    /** Lookup flag (Redis's LOOKUP_NOTOUCH): leave the access clock alone (TTL, TYPE, EXISTS, OBJECT). */
+    public static final int NOTOUCH = 1;
+    /** Lookup flag (Redis's LOOKUP_NONOTIFY): no "keymiss" notification (OBJECT). */
+    public static final int NONOTIFY = 2;
+
+    /** {@link #read(Database, int)} with Redis's lookupKeyReadWithFlags flags. */
+    public Object read(Database db, int i, int flags) {
         Object e = db.find(lookup, args, i, now);
         if (e == null) {
-            server.stats().keyspaceMisses.increment();
-            if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
+            stats.miss();
+            if ((flags & NONOTIFY) == 0 && server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
                 server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, args.bytes(i));
             }
             return null;
         }
-        server.stats().keyspaceHits.increment();
-        if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        stats.hit();
+        if ((flags & NOTOUCH) == 0 && !client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
         return e;
     }
 
@@ -271,13 +306,13 @@ public final class CommandContext {
     public Object readKey(Database db, byte[] key) {
         Object e = db.find(lookup, key, now);
         if (e == null) {
-            server.stats().keyspaceMisses.increment();
+            stats.miss();
             if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
                 server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, key);
             }
             return null;
         }
-        server.stats().keyspaceHits.increment();
+        stats.hit();
         if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
         return e;
     }

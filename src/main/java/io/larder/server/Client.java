@@ -263,7 +263,7 @@ public final class Client extends ChannelInboundHandlerAdapter {
         try {
             int n = in.readableBytes();
             totalInputBytes += n;
-            server.stats().netInput(n);
+            server.context().stats().netInput(n);
             server.stats().readsProcessed.increment();
             parser.append(in);
         } finally {
@@ -342,7 +342,7 @@ public final class Client extends ChannelInboundHandlerAdapter {
             totalOutputBytes += n;
             if (n > replyPeak) replyPeak = n;
             lastInteractionMs = System.currentTimeMillis();
-            server.stats().netOutput(n);
+            server.context().stats().netOutput(n);
             server.stats().writesProcessed.increment();
             if (has(CLOSE_AFTER_REPLY)) {
                 channel.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);

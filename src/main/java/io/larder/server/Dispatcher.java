@@ -128,7 +128,7 @@ public final class Dispatcher {
 
     /** Rejects a command before execution (counted as rejected, flags an open MULTI). */
     public void reject(Client client, CommandSpec cmd, String error) {
-        if (cmd != null) cmd.rejectedCalls.increment();
+        if (cmd != null) server.context().stats().rejected(cmd);
         server.transactionRejected(client);
         client.reply().error(error);
     }
@@ -175,7 +175,6 @@ public final class Dispatcher {
         // Like Redis, a command failed if it replied with an error, however it produced it.
         failed |= reply.errorCount() != errorsBefore;
         long durationUs = (System.nanoTime() - start) / 1000;
-        server.stats().commandProcessed();
         // A command that blocked its client is counted (and logged, propagated) when it completes.
         if (!c.blocked()) commandCompleted(c, client, a, cmd, durationUs, failed);
     }
@@ -188,9 +187,7 @@ public final class Dispatcher {
      */
     public void commandCompleted(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs,
             boolean failed) {
-        cmd.calls.increment();
-        cmd.usec.add(durationUs);
-        if (failed) cmd.failedCalls.increment();
+        c.stats().completed(cmd, durationUs, failed);
         // Redis records whole microseconds in nanoseconds.
         if (server.latencyTracking()) server.latency().record(cmd, durationUs * 1000);
         server.afterCommand(c, client, a, cmd, durationUs);

@@ -146,6 +146,7 @@ public final class LarderServer {
         Families.registerAll(this, table);
         table.seal(configFile.renames);
         this.dispatcher = new Dispatcher(this);
+        config.watch("client-query-buffer-limit", p -> queryBufferLimit = config.getLong("client-query-buffer-limit"));
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
         // CONFIG SET bind / port rebind at once; a failure leaves the old listeners and is reported.
@@ -163,6 +164,18 @@ public final class LarderServer {
         config.param("requirepass").onChange(p -> {
             for (Client c : clients.all()) c.refreshAuthLimits();
         });
+        for (String p : List.of("maxmemory", "maxmemory-policy", "lfu-log-factor", "lfu-decay-time")) {
+            config.watch(p, x -> applyMemoryPolicy());
+        }
+    }
+
+    /** The maxmemory settings values depend on: LFU counters, shared small integers (see Keyspace). */
+    private void applyMemoryPolicy() {
+        String policy = config.get("maxmemory-policy");
+        boolean lfu = policy.endsWith("-lfu");
+        boolean evictsByAccess = lfu || policy.endsWith("-lru");
+        keyspace.setMemoryPolicy(lfu, evictsByAccess && config.getLong("maxmemory") != 0,
+                config.getInt("lfu-log-factor"), config.getInt("lfu-decay-time"));
     }
 
     /** Descriptors Redis keeps for itself beside the clients (CONFIG_MIN_RESERVED_FDS). */
@@ -260,8 +273,11 @@ public final class LarderServer {
         return !config.get("requirepass").isEmpty();
     }
 
+    private volatile long queryBufferLimit;
+
+    /** client-query-buffer-limit, read on every network read, so kept in a field. */
     long queryBufferLimit() {
-        return config.getLong("client-query-buffer-limit");
+        return queryBufferLimit;
     }
 
     public EventLoopGroup workers() {
@@ -691,9 +707,16 @@ public final class LarderServer {
         workerGroup.next().scheduleAtFixedRate(this::cron, period, period, TimeUnit.MILLISECONDS);
         int i = 0;
         for (io.netty.util.concurrent.EventExecutor loop : workerGroup) {
-            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), i++, threads,
+            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), loop, i++, threads, period,
                     () -> config.getInt("active-expire-effort"));
-            loop.scheduleAtFixedRate(cycle::run, period, period, TimeUnit.MILLISECONDS);
+            // A periodic task that throws is never run again: keep the cycle alive whatever happens.
+            loop.scheduleAtFixedRate(() -> {
+                try {
+                    cycle.run();
+                } catch (RuntimeException e) {
+                    Log.warning("active expiry: " + e);
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -13,6 +13,7 @@ import io.larder.server.LarderServer;
 import io.larder.store.Database;
 import io.larder.store.Keyspace;
 import io.larder.store.Lookup;
+import io.larder.store.SetValue;
 import io.larder.store.StoredValue;
 import io.larder.store.zset.LexRange;
 import io.larder.store.zset.ScoreRange;
@@ -594,8 +595,30 @@ public final class SortedSetCommands {
                 }
             };
         }
-        // Plain sets (score 1 each) join here once the set type exists.
+        if (e instanceof SetValue set) return new SetSource(set);
         throw Errors.WRONGTYPE;
+    }
+
+    /** A plain set as an input: every member scores 1 (zuiNext / zuiFind on OBJ_SET). */
+    private record SetSource(SetValue set) implements MemberSource {
+        @Override
+        public int size() {
+            return set.size();
+        }
+
+        @Override
+        public double score(byte[] b, int off, int len) {
+            return set.contains(b, off, len) ? 1.0 : Double.NaN;
+        }
+
+        @Override
+        public void forEach(SortedSet.ElementVisitor v) {
+            SetValue.Members m = new SetValue.Members().reset(set);
+            while (m.next()) {
+                m.bytes();
+                v.visit(m.array, m.offset, m.length, 1.0);
+            }
+        }
     }
 
     private static final class Input {

@@ -477,6 +477,52 @@ class SortedSetCommandsTest extends DifferentialTestBase {
     }
 
     @Test
+    void setOperationsWithPlainSets() {
+        d.script("""
+                ZADD z 1 a 2 b 3 1 4 10
+                SADD ints 1 2 3 10
+                SADD strs a c d
+                ZUNION 2 z ints WITHSCORES
+                ZUNION 2 ints strs WITHSCORES
+                ZUNION 2 z strs WEIGHTS 2 5 WITHSCORES
+                ZUNION 3 z ints strs AGGREGATE MAX WITHSCORES
+                ZINTER 2 z ints WITHSCORES
+                ZINTER 2 ints z WEIGHTS 3 1 AGGREGATE MIN WITHSCORES
+                ZINTER 2 z strs WITHSCORES
+                ZINTER 2 ints ints WITHSCORES
+                ZINTER 1 strs WITHSCORES
+                ZDIFF 2 z ints WITHSCORES
+                ZDIFF 2 ints z WITHSCORES
+                ZDIFF 2 strs z WITHSCORES
+                ZDIFF 2 strs strs
+                ZINTERCARD 2 z ints
+                ZINTERCARD 2 strs z LIMIT 1
+                ZUNIONSTORE d 2 ints strs
+                ZRANGE d 0 -1 WITHSCORES
+                ZINTERSTORE d 2 z strs WEIGHTS 2 2
+                ZRANGE d 0 -1 WITHSCORES
+                ZDIFFSTORE d 2 ints z
+                ZRANGE d 0 -1 WITHSCORES
+                ZUNIONSTORE ints 2 ints z
+                ZRANGE ints 0 -1 WITHSCORES
+                HSET h f v
+                ZUNION 2 z h
+                ZINTERSTORE d 2 h z
+                RPUSH l x
+                ZDIFF 2 z l
+                """);
+        // A set in the hashtable encoding (members in table order): compare as sets where order is the set's.
+        d.script("""
+                SADD big a b c d e f g h 1 2 3
+                ZUNION 1 big WITHSCORES
+                ZINTER 2 big z WITHSCORES
+                ZDIFF 2 big z
+                ZUNIONSTORE d 2 big z
+                ZRANGE d 0 -1 WITHSCORES
+                """);
+    }
+
+    @Test
     void pops() {
         d.script("""
                 ZADD z 1 a 2 b 3 c 4 d 5 e

@@ -144,7 +144,10 @@ class SortedSetRandomTest {
                 if (store) cmd.add(key());
                 int n = 1 + rnd.nextInt(3);
                 cmd.add(String.valueOf(n));
-                for (int i = 0; i < n; i++) cmd.add(rnd.nextInt(6) == 0 ? "lex" : key());
+                for (int i = 0; i < n; i++) {
+                    int r = rnd.nextInt(8);
+                    cmd.add(r == 0 ? "lex" : r == 1 ? "iset" : key());
+                }
                 if (!c.startsWith("ZDIFF")) {
                     if (rnd.nextBoolean()) {
                         cmd.add("WEIGHTS");
@@ -175,7 +178,10 @@ class SortedSetRandomTest {
                 add("ZRANDMEMBER", k, "1000");
                 if (rnd.nextBoolean()) cmd.add("WITHSCORES");
             }
-            case 26 -> add("DEL", k);
+            case 26 -> {
+                if (rnd.nextInt(3) == 0) add("SADD", "iset", String.valueOf(rnd.nextInt(5)), "m" + rnd.nextInt(24));
+                else add("DEL", k);
+            }
             case 27 -> add(pick("ZCARD", "ZRANGE"), "lex", "0", "-1");
             default -> add("ZRANGE", k, "0", "-1", "WITHSCORES");
         }

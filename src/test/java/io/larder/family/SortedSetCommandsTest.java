@@ -523,6 +523,38 @@ class SortedSetCommandsTest extends DifferentialTestBase {
     }
 
     @Test
+    void genericKeyCommandsOnSortedSets() {
+        try {
+            genericKeyCommands();
+        } finally {
+            d.exec("CONFIG", "SET", "zset-max-listpack-entries", "128");
+        }
+    }
+
+    private void genericKeyCommands() {
+        d.script("""
+                ZADD z 1 a 2 b
+                TYPE z
+                OBJECT ENCODING z
+                COPY z c
+                OBJECT ENCODING c
+                ZADD c 3 c
+                ZRANGE z 0 -1 WITHSCORES
+                ZRANGE c 0 -1 WITHSCORES
+                CONFIG SET zset-max-listpack-entries 1
+                ZADD big 1 a 2 b 3 c
+                COPY big bigcopy
+                OBJECT ENCODING bigcopy
+                ZREM big a
+                ZRANGE bigcopy 0 -1 WITHSCORES
+                ZRANGE big 0 -1 WITHSCORES
+                RENAME big moved
+                ZRANGE moved 0 -1 WITHSCORES
+                OBJECT ENCODING moved
+                """);
+    }
+
+    @Test
     void pops() {
         d.script("""
                 ZADD z 1 a 2 b 3 c 4 d 5 e

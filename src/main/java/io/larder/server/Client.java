@@ -223,6 +223,10 @@ public final class Client extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         reply = new Reply(ctx.alloc());
         reply.setErrorListener(server.stats()::recordError);
+        // A normal client's replies are capped by the "normal" class hard limit, or 1 GiB
+        // when none is set, so that one runaway command cannot exhaust memory.
+        long hard = server.config().special().normal.hard();
+        reply.setOutputCap(hard > 0 ? Math.min(hard, 1L << 30) : 1L << 30);
         SocketAddress ra = channel.remoteAddress();
         SocketAddress la = channel.localAddress();
         addr = format(ra);

@@ -9,6 +9,7 @@ import io.larder.protocol.Args;
 import io.larder.protocol.Reply;
 import io.larder.store.ExecutionGate;
 import io.larder.store.Keyspace;
+import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -166,6 +167,18 @@ public final class Dispatcher {
         } catch (CommandError e) {
             failed = true;
             reply.error(e.getMessage());
+        } catch (Reply.OverflowException e) {
+            failed = true;
+            ByteBuf partial = reply.take();
+            if (partial != null) partial.release();
+            Log.warning("Client " + client.describe() + " closed for overcoming of output buffer limits.");
+            client.close();
+        } catch (OutOfMemoryError e) {
+            failed = true;
+            ByteBuf partial = reply.take();
+            if (partial != null) partial.release();
+            Log.warning("Out of memory executing '" + cmd.fullName + "' for " + client.describe() + "; client closed");
+            client.close();
         } catch (RuntimeException | StackOverflowError e) {
             failed = true;
             Log.warning("Internal error executing '" + cmd.fullName + "': " + e);

@@ -20,7 +20,6 @@ import io.larder.store.zset.ScoreRange;
 import io.larder.store.zset.SortedSet;
 import io.larder.store.zset.ZCursor;
 import io.larder.store.zset.ZRange;
-import io.larder.util.Glob;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -1083,94 +1082,61 @@ public final class SortedSetCommands {
 
     // ------------------------------------------------------------ ZSCAN
 
-    private static final byte[] ZERO = {'0'};
+    /** Upper bound of hash ranges tried per ZSCAN call when ranges come back sparse (as CollectionScan). */
+    private static final int MAX_SCAN_RANGES = 16;
 
-    /** ZSCAN key cursor [MATCH pattern] [COUNT count] (zscanCommand + scanGenericCommand). */
+    /**
+     * ZSCAN key cursor [MATCH pattern] [COUNT count]: cursor and options as
+     * every SCAN command reads them ({@link Scan}); a listpack is returned
+     * whole with cursor 0 and its scores as the listpack holds them, the
+     * large encoding walks hash ranges of its member index.
+     */
     void zscan(CommandContext c) {
-        Args a = c.args();
-        long cursor = parseCursor(a, 2);
+        long cursor = Scan.cursor(c, 2);
         SortedSet z = zset(c.read(1));
         Reply r = c.reply();
         if (z == null) {
-            r.array(2);
-            r.bulk(ZERO);
-            r.emptyArray();
+            CollectionScan.emptyReply(r);
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < a.count(); ) {
-            int left = a.count() - i;
-            if (a.is(i, "count") && left >= 2) {
-                count = c.longArg(i + 1);
-                if (count < 1) throw Errors.SYNTAX;
-                i += 2;
-            } else if (a.is(i, "match") && left >= 2) {
-                pattern = a.bytes(i + 1);
-                if (pattern.length == 1 && pattern[0] == '*') pattern = null;
-                i += 2;
-            } else {
-                throw Errors.SYNTAX;
-            }
-        }
-        byte[] pat = pattern;
-        java.util.List<Object> out = new java.util.ArrayList<>();
-        long next;
+        Scan.Options o = Scan.options(c, 3, false);
         if (z.isPacked()) {
+            CollectionScan.beginCompact(r);
+            long[] n = {0};
             z.forEachPackedText((b, off, len, score) -> {
-                if (pat == null || Glob.match(pat, 0, pat.length, b, off, len, false)) {
-                    out.add(java.util.Arrays.copyOfRange(b, off, off + len));
-                    out.add(score);
+                if (o.matches(b, off, len)) {
+                    r.bulk(b, off, len);
+                    r.bulk(score);
+                    n[0] += 2;
                 }
             });
-            next = 0;
-        } else if (!SortedSet.validScanCursor(cursor)) {
-            next = 0;
-        } else {
-            next = z.scan(cursor, count, (b, off, len, s) -> {
-                if (pat == null || Glob.match(pat, 0, pat.length, b, off, len, false)) {
-                    out.add(java.util.Arrays.copyOfRange(b, off, off + len));
-                    out.add(io.larder.util.Numbers.formatDouble(s));
+            r.endArray(n[0]);
+            return;
+        }
+        java.util.List<byte[]> members = new java.util.ArrayList<>();
+        java.util.List<String> scores = new java.util.ArrayList<>();
+        long next = 0;
+        if (SortedSet.validScanCursor(cursor)) {
+            long[] visited = {0};
+            SortedSet.ElementVisitor v = (b, off, len, s) -> {
+                visited[0]++;
+                if (o.matches(b, off, len)) {
+                    members.add(java.util.Arrays.copyOfRange(b, off, off + len));
+                    scores.add(io.larder.util.Numbers.formatDouble(s));
                 }
-            });
+            };
+            int ranges = 0;
+            next = cursor;
+            do {
+                next = z.scan(next, o.count(), v);
+            } while (next != 0 && visited[0] < o.count() && ++ranges < MAX_SCAN_RANGES);
         }
         r.array(2);
-        r.bulk(Long.toUnsignedString(next));
-        r.array(out.size());
-        for (Object o : out) {
-            if (o instanceof byte[] b) r.bulk(b);
-            else r.bulk((String) o);
+        r.bulkLong(next);
+        r.array(members.size() * 2L);
+        for (int i = 0; i < members.size(); i++) {
+            r.bulk(members.get(i));
+            r.bulk(scores.get(i));
         }
-    }
-
-    /** parseScanCursorOrReply: strtoul's rules (a sign is accepted, no leading space, no overflow). */
-    static long parseCursor(Args a, int i) {
-        byte[] b = a.buf();
-        int off = a.off(i), len = a.len(i);
-        int end = off;
-        while (end < off + len && b[end] != 0) end++;
-        CommandError err = Errors.INVALID_CURSOR;
-        int p = off;
-        if (p < end && (b[p] == ' ' || (b[p] >= '\t' && b[p] <= '\r'))) throw err;
-        boolean neg = false;
-        if (p < end && (b[p] == '+' || b[p] == '-')) {
-            neg = b[p] == '-';
-            p++;
-        }
-        if (p == end) {
-            // strtoul converted nothing: the end pointer is the start, which must be the string's end.
-            if (end == off) return 0;
-            throw err;
-        }
-        long v = 0;
-        for (; p < end; p++) {
-            int d = b[p] - '0';
-            if (d < 0 || d > 9) throw err;
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) throw err;
-            long nv = v * 10 + d;
-            if (Long.compareUnsigned(nv, v * 10) < 0) throw err;
-            v = nv;
-        }
-        return neg ? -v : v;
     }
 }

@@ -1,5 +1,6 @@
 package io.larder.store.zset;
 
+import io.larder.store.Varint;
 import java.util.Arrays;
 
 /**
@@ -36,13 +37,7 @@ final class PackedZset {
     }
 
     static int memberLen(byte[] buf, int p) {
-        int v = 0, shift = 0;
-        while (true) {
-            int c = buf[p++];
-            v |= (c & 0x7F) << shift;
-            if ((c & 0x80) == 0) return v;
-            shift += 7;
-        }
+        return Varint.read(buf, p);
     }
 
     private static int tagPos(byte[] buf, int p) {
@@ -134,15 +129,6 @@ final class PackedZset {
 
     // ------------------------------------------------------------ updates
 
-    private static int varintSize(int v) {
-        int n = 1;
-        while (v >= 0x80) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
-    }
-
     /** Bytes a score takes after its tag, or -1 for a double. */
     private static int intBytes(double s) {
         if (!(s >= -0x1p62 && s <= 0x1p62) || s != (long) s) return -1;
@@ -166,17 +152,11 @@ final class PackedZset {
 
     private static byte[] insertAt(byte[] buf, int p, double score, byte[] m, int off, int len) {
         int ib = intBytes(score);
-        int size = varintSize(len) + len + 1 + (ib < 0 ? 8 : ib);
+        int size = Varint.size(len) + len + 1 + (ib < 0 ? 8 : ib);
         byte[] n = new byte[buf.length + size];
         System.arraycopy(buf, 0, n, 0, p);
         System.arraycopy(buf, p, n, p + size, buf.length - p);
-        int q = p;
-        int x = len;
-        while (x >= 0x80) {
-            n[q++] = (byte) (x | 0x80);
-            x >>>= 7;
-        }
-        n[q++] = (byte) x;
+        int q = Varint.write(n, p, len);
         System.arraycopy(m, off, n, q, len);
         q += len;
         long bits;

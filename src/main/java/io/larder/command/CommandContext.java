@@ -299,6 +299,25 @@ public final class CommandContext {
     }
 
     /**
+     * lookupKeyRead for a key that is not an argument (SORT's BY and GET
+     * patterns): expiry, LRU, hit/miss statistics and "keymiss" as for
+     * {@link #read(Database, int)}. Fills {@link #lookup()}.
+     */
+    public Object readKey(Database db, byte[] key) {
+        Object e = db.find(lookup, key, now);
+        if (e == null) {
+            stats.miss();
+            if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
+                server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, key);
+            }
+            return null;
+        }
+        stats.hit();
+        if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        return e;
+    }
+
+    /**
      * Looks up key argument i for writing (Redis's lookupKeyWrite): lazy
      * expiry and LRU update, no hit/miss statistics.
      */

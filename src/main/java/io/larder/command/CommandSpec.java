@@ -54,6 +54,8 @@ public final class CommandSpec {
     CommandHandler handler;
     KeyExtractor keyExtractor;
     boolean exclusive;
+    /** Exclusive only for some arguments (SORT with BY/GET patterns reads keys it cannot name up front). */
+    java.util.function.Predicate<Args> exclusiveWhen;
     boolean noKeyspace;
     /** The enable-*-command option that guards this command (DEBUG, MODULE), or null. */
     String protectedBy;
@@ -108,6 +110,11 @@ public final class CommandSpec {
     /** The option that must allow a client to run this command (Redis's CMD_PROTECTED), or null. */
     public String protectedBy() {
         return protectedBy;
+    }
+
+    /** Like {@link #exclusive()}, for these arguments (see {@code Registration.exclusiveWhen}). */
+    public boolean exclusive(Args a) {
+        return exclusive || (exclusiveWhen != null && exclusiveWhen.test(a));
     }
 
     /** True when the command neither reads nor writes keys (no gate, no locks). */

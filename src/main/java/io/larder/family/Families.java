@@ -23,5 +23,7 @@ public final class Families {
         new InfoCommand(server).register(t);
         new SlowLog(server).register(t);
         new DebugCommand(server).register(t);
+        new SortedSetCommands(server).register(t);
+        new SortCommands(server).register(t);
     }
 }

@@ -188,7 +188,9 @@ public final class BlockingController {
     public static long deadline(CommandContext c, int argIndex) {
         double secs;
         try {
-            secs = c.args().doubleAt(argIndex);
+            // Redis parses timeouts as long doubles: "1e400" is a (huge, hence negative) timeout, not an error.
+            Args a = c.args();
+            secs = Numbers.parseDoubleAllowingOverflow(a.buf(), a.off(argIndex), a.len(argIndex));
         } catch (Numbers.Invalid e) {
             throw Errors.TIMEOUT_NOT_FLOAT;
         }

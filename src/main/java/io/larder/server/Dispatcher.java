@@ -159,7 +159,7 @@ public final class Dispatcher {
         try {
             if (cmd.noKeyspace()) {
                 cmd.handler().handle(c);
-            } else if (cmd.exclusive()) {
+            } else if (cmd.exclusive(a)) {
                 runExclusive(c, cmd);
             } else {
                 runLocked(c, a, cmd);

@@ -15,6 +15,7 @@ public final class Families {
         new HyperLogLogCommands(server).register(t);
         new ServerCommands(server).register(t);
         new ListCommands(server).register(t);
+        new StreamCommands(server).register(t);
         new BlockingCommands(server).register(t);
     }
 }

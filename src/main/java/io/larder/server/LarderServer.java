@@ -266,6 +266,8 @@ public final class LarderServer {
     private void keyExpired(Database db, byte[] key) {
         stats.expiredKeys.increment();
         keyModified(db, key);
+        // An expired stream wakes its XREADGROUP waiters with an error, like any deleted one.
+        context().keyReady(db, key);
         notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
     }
 
@@ -382,7 +384,12 @@ public final class LarderServer {
         for (io.netty.util.concurrent.EventExecutor loop : workerGroup) {
             ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), i++, threads,
                     () -> config.getInt("active-expire-effort"));
-            loop.scheduleAtFixedRate(cycle::run, period, period, TimeUnit.MILLISECONDS);
+            loop.scheduleAtFixedRate(() -> {
+                cycle.run();
+                // Keys it expired may be waited on (see keyExpired); commands serve theirs when they finish.
+                CommandContext c = context();
+                if (!c.readyKeys().isEmpty()) blocking.serveReady(c);
+            }, period, period, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -558,7 +558,8 @@ public final class StreamCommands {
         c.dirty(1);
         if (t.strategy != TRIM_NONE && trim(s, t) > 0) c.notify(KeyspaceEvents.STREAM, "xtrim", db, 1);
         db.updated(lk);
-        if (!created) c.keyReady(db, a.bytes(1));
+        // A stream growing in place feeds blocked readers (a new one was signalled by insert).
+        if (!created && blocking.hasWaiters()) c.keyReady(db, a.bytes(1));
     }
 
     void xtrim(CommandContext c) {

@@ -106,6 +106,44 @@ class StreamCommandsTest extends DifferentialTestBase {
                 """);
     }
 
+    /** IDs from "*" come from the clock: milliseconds near now, sequence 0, then incremented within a millisecond. */
+    @Test
+    void autoIdsComeFromTheClock() {
+        for (var client : List.of(d.larder(), d.redis())) {
+            long before = System.currentTimeMillis();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 200; i++) client.send("XADD", "auto", "*", "f", "" + i);
+            for (int i = 0; i < 200; i++) ids.add((String) io.larder.testing.RespClient.decode(client.readRaw()));
+            long after = System.currentTimeMillis();
+            io.larder.store.StreamId prev = io.larder.store.StreamId.MIN;
+            for (String id : ids) {
+                String[] p = id.split("-");
+                io.larder.store.StreamId cur = new io.larder.store.StreamId(Long.parseLong(p[0]), Long.parseLong(p[1]));
+                org.junit.jupiter.api.Assertions.assertTrue(cur.compareTo(prev) > 0, id + " after " + prev);
+                org.junit.jupiter.api.Assertions.assertTrue(cur.ms() >= before - 1000 && cur.ms() <= after + 1000, id);
+                if (cur.ms() != prev.ms()) org.junit.jupiter.api.Assertions.assertEquals(0, cur.seq(), id);
+                prev = cur;
+            }
+        }
+        // A last ID in the future: "*" continues from it.
+        run("""
+                XADD future 99999999999999-5 f v
+                XADD future * f v
+                XADD future * f v
+                XADD future 99999999999999-* f v
+                XADD future 18446744073709551615-18446744073709551615 f v
+                XADD future * f v
+                """);
+        d.resp3();
+        run("""
+                XADD missing NOMKSTREAM * f v
+                XRANGE future - + COUNT 0
+                XRANGE future + - 
+                XADD future2 1-1 f v
+                XRANGE future2 - +
+                """);
+    }
+
     @Test
     void xaddTrimmingOptions() {
         nodeLimits("4096", "4");

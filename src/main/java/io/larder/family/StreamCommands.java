@@ -19,6 +19,7 @@ import io.larder.store.StreamGroup.Consumer;
 import io.larder.store.StreamGroup.Nack;
 import io.larder.store.StreamId;
 import io.larder.store.StreamValue;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -96,7 +97,13 @@ public final class StreamCommands {
     /** XAUTOCLAIM scans at most COUNT times this many pending entries. */
     private static final long ATTEMPTS_FACTOR = 10;
 
-    private static final ThreadLocal<byte[]> ID_SCRATCH = ThreadLocal.withInitial(() -> new byte[48]);
+    /** Room to format an ID ("18446744073709551615-18446744073709551615") without allocating per reply. */
+    private static final FastThreadLocal<byte[]> ID_SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[48];
+        }
+    };
 
     private final BlockingController blocking;
     private volatile long nodeMaxBytes, nodeMaxEntries;

@@ -35,6 +35,8 @@ public final class CommandContext {
     CommandSpec command;
     long now;
     long dirty;
+    /** Arguments to hide from SLOWLOG and MONITOR (passwords): bit i = argument i. */
+    long redacted;
     boolean exclusive;
     /** Keys that became ready for blocked clients during this command (or transaction). */
     final List<ReadyKey> readyKeys = new ArrayList<>();
@@ -62,6 +64,7 @@ public final class CommandContext {
         this.command = cmd;
         this.now = nowMs;
         this.dirty = 0;
+        this.redacted = 0;
         this.blocked = false;
     }
 
@@ -185,8 +188,39 @@ public final class CommandContext {
         return exclusive;
     }
 
+    /**
+     * For keyless commands that iterate the keyspace (SCAN, RANDOMKEY):
+     * locks one segment's stripe while visiting it. The dispatcher already
+     * holds the gate; under an exclusive command (EXEC, scripts) the whole
+     * keyspace is ours and no stripe is taken.
+     */
+    public void lockStripe(int stripe) {
+        if (exclusive) return;
+        keyspace.locks.lock(stripe);
+        iterationStripe = stripe;
+    }
+
+    public void unlockStripe(int stripe) {
+        if (exclusive) return;
+        iterationStripe = -1;
+        keyspace.locks.unlock(stripe);
+    }
+
     public void setExclusive(boolean e) {
         exclusive = e;
+    }
+
+    /**
+     * Hides argument i from SLOWLOG and MONITOR, which show "(redacted)"
+     * instead (Redis's redactClientCommandArgument: passwords, sensitive
+     * CONFIG SET values).
+     */
+    public void redact(int i) {
+        if (i < 64) redacted |= 1L << i;
+    }
+
+    public boolean isRedacted(int i) {
+        return i < 64 && (redacted & (1L << i)) != 0;
     }
 
     // ------------------------------------------------------------ arguments
@@ -234,16 +268,26 @@ public final class CommandContext {
     }
 
     public Object read(Database db, int i) {
+        return read(db, i, 0);
+    }
+
+    /** Lookup flag (Redis's LOOKUP_NOTOUCH): leave the access clock alone (TTL, TYPE, EXISTS, OBJECT). */
+    public static final int NOTOUCH = 1;
+    /** Lookup flag (Redis's LOOKUP_NONOTIFY): no "keymiss" notification (OBJECT). */
+    public static final int NONOTIFY = 2;
+
+    /** {@link #read(Database, int)} with Redis's lookupKeyReadWithFlags flags. */
+    public Object read(Database db, int i, int flags) {
         Object e = db.find(lookup, args, i, now);
         if (e == null) {
             server.stats().keyspaceMisses.increment();
-            if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
+            if ((flags & NONOTIFY) == 0 && server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
                 server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, args.bytes(i));
             }
             return null;
         }
         server.stats().keyspaceHits.increment();
-        if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        if ((flags & NOTOUCH) == 0 && !client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
         return e;
     }
 

@@ -56,6 +56,11 @@ public final class CommandSpec {
     KeyExtractor keyExtractor;
     boolean exclusive;
     boolean noKeyspace;
+    /** The enable-*-command option that guards this command (DEBUG, MODULE), or null. */
+    String protectedBy;
+
+    /** Dense number of this command or subcommand (per-command statistics arrays); set when the table is sealed. */
+    public int statsIndex = -1;
 
     // INFO commandstats
     public final LongAdder calls = new LongAdder();
@@ -104,6 +109,11 @@ public final class CommandSpec {
     /** True when the command must run with the whole keyspace to itself. */
     public boolean exclusive() {
         return exclusive;
+    }
+
+    /** The option that must allow a client to run this command (Redis's CMD_PROTECTED), or null. */
+    public String protectedBy() {
+        return protectedBy;
     }
 
     /** True when the command neither reads nor writes keys (no gate, no locks). */

@@ -65,6 +65,17 @@ public final class CommandTable {
             return this;
         }
 
+        /**
+         * Redis's "protected" commands (DEBUG, MODULE): refused unless the
+         * option ("enable-debug-command" ...) is "yes", or "local" and the
+         * client is local. COMMAND INFO does not show this flag, so it is
+         * declared here rather than read from the metadata.
+         */
+        public Registration protectedBy(String option) {
+            spec.protectedBy = option;
+            return this;
+        }
+
         /** Custom key positions where the key specs do not describe them. */
         public Registration keys(KeyExtractor k) {
             spec.keyExtractor = k;
@@ -120,6 +131,11 @@ public final class CommandTable {
 
     /** Finishes registration: builds the name index. */
     public void seal(Map<String, String> renames) {
+        int index = 0;
+        for (CommandSpec c : commands.values()) {
+            c.statsIndex = index++;
+            for (CommandSpec sub : c.subcommands.values()) sub.statsIndex = index++;
+        }
         byName.clear();
         for (CommandSpec c : commands.values()) byName.put(c.name, c);
         for (Map.Entry<String, String> r : renames.entrySet()) {
@@ -141,6 +157,19 @@ public final class CommandTable {
     /** Every registered top-level command (COMMAND, COMMAND COUNT, INFO commandstats). */
     public Collection<CommandSpec> all() {
         return commands.values();
+    }
+
+    /**
+     * The commands clients can reach, in registration order: every
+     * registered command except those rename-command disabled (renamed ones
+     * keep their original name here, as in Redis's COMMAND output).
+     */
+    public java.util.List<CommandSpec> visible() {
+        java.util.Set<CommandSpec> reachable = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        reachable.addAll(byName.values());
+        java.util.List<CommandSpec> out = new java.util.ArrayList<>();
+        for (CommandSpec c : commands.values()) if (reachable.contains(c)) out.add(c);
+        return out;
     }
 
     /** The name a command is reachable under (after rename-command), or null if disabled. */

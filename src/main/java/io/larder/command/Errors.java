@@ -7,6 +7,9 @@ public final class Errors {
     public static final CommandError WRONGTYPE =
             new CommandError("WRONGTYPE Operation against a key holding the wrong kind of value");
     public static final CommandError NOT_INTEGER = new CommandError("ERR value is not an integer or out of range");
+    /** Redis's getIntFromObjectOrReply for an integer outside the C int range. */
+    public static final CommandError INT_OUT_OF_RANGE =
+            new CommandError("ERR value is out of range, value must between -2147483648 and 2147483647");
     public static final CommandError NOT_FLOAT = new CommandError("ERR value is not a valid float");
     public static final CommandError SYNTAX = new CommandError("ERR syntax error");
     public static final CommandError NO_SUCH_KEY = new CommandError("ERR no such key");

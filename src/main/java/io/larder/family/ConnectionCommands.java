@@ -9,7 +9,7 @@ import io.larder.protocol.Reply;
 import io.larder.server.Client;
 import io.larder.server.LarderServer;
 
-/** Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO. */
+/** Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET. */
 public final class ConnectionCommands {
     private final LarderServer server;
 
@@ -24,9 +24,33 @@ public final class ConnectionCommands {
         t.add("select", this::select).noKeyspace();
         t.add("auth", this::auth).noKeyspace();
         t.add("hello", this::hello).noKeyspace();
+        t.add("reset", this::reset).noKeyspace();
+    }
+
+    /**
+     * RESET: the connection back to its state after connecting (database 0,
+     * RESP2, default user, no name, replies on, ...). Features that keep
+     * per-connection state (MULTI, pub/sub, tracking, MONITOR) clear theirs
+     * through the server's reset listeners.
+     */
+    void reset(CommandContext c) {
+        Client cl = c.client();
+        if ((cl.has(Client.REPLICA) && !cl.has(Client.MONITOR)) || cl.has(Client.MASTER)) {
+            throw new CommandError("ERR can only reset normal client connections");
+        }
+        server.resetClient(cl);
+        cl.setDb(0);
+        cl.setResp(2);
+        cl.setAuthenticated(!server.authRequired(), "default");
+        cl.setName("");
+        for (int f : new int[] {Client.READONLY, Client.PUBSUB, Client.NO_EVICT, Client.MONITOR}) cl.setFlag(f, false);
+        cl.setReplyMode(false, false);
+        c.reply().setEnabled(true);
+        c.reply().simple("RESET");
     }
 
     void ping(CommandContext c) {
+        if (c.argc() > 2) throw Errors.wrongArgs("ping");
         Reply r = c.reply();
         Client cl = c.client();
         if (cl.has(Client.PUBSUB) && cl.resp() == 2) {
@@ -56,6 +80,8 @@ public final class ConnectionCommands {
         } catch (RuntimeException e) {
             throw Errors.NOT_INTEGER;
         }
+        // Redis reads the index as a C int.
+        if (id < Integer.MIN_VALUE || id > Integer.MAX_VALUE) throw Errors.INT_OUT_OF_RANGE;
         if (server.keyspace().clusterMode() && id != 0) throw Errors.err("SELECT is not allowed in cluster mode");
         if (id < 0 || id >= server.keyspace().databases()) throw Errors.DB_INDEX_OUT_OF_RANGE;
         c.client().setDb((int) id);
@@ -74,6 +100,8 @@ public final class ConnectionCommands {
     void auth(CommandContext c) {
         Args a = c.args();
         if (a.count() > 3) throw Errors.SYNTAX;
+        // Passwords never reach SLOWLOG or MONITOR.
+        for (int i = 1; i < a.count(); i++) c.redact(i);
         String user = a.count() == 3 ? a.str(1) : "default";
         String pass = a.str(a.count() - 1);
         if (a.count() == 2 && server.config().get("requirepass").isEmpty()) {
@@ -107,6 +135,8 @@ public final class ConnectionCommands {
         for (; j < a.count(); j++) {
             int more = a.count() - j - 1;
             if (a.is(j, "AUTH") && more >= 2) {
+                c.redact(j + 1);
+                c.redact(j + 2);
                 authUser = a.str(j + 1);
                 authPass = a.str(j + 2);
                 j += 2;
@@ -114,7 +144,7 @@ public final class ConnectionCommands {
                 setName = a.str(j + 1);
                 j += 1;
             } else {
-                throw new CommandError("ERR Syntax error in HELLO option '" + Errors.abbreviate(a.str(j)) + "'");
+                throw new CommandError("ERR Syntax error in HELLO option '" + a.str(j) + "'");
             }
         }
         if (authUser != null) {
@@ -123,7 +153,7 @@ public final class ConnectionCommands {
         }
         if (!cl.authenticated()) {
             throw new CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+                    + "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
                     + "RESP protocol version at the same time");
         }
         if (setName != null) {

@@ -17,5 +17,10 @@ public final class Families {
         new ListCommands(server).register(t);
         new StreamCommands(server).register(t);
         new BlockingCommands(server).register(t);
+        new ConfigCommands(server).register(t);
+        new ClientCommands(server).register(t);
+        new InfoCommand(server).register(t);
+        new SlowLog(server).register(t);
+        new DebugCommand(server).register(t);
     }
 }

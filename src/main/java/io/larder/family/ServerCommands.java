@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Server introspection and administration: COMMAND, DBSIZE, FLUSHDB, FLUSHALL. */
+/** Server introspection and administration: COMMAND, DBSIZE, FLUSHDB, FLUSHALL, TIME, LASTSAVE, SHUTDOWN. */
 public final class ServerCommands {
     private final LarderServer server;
 
@@ -26,7 +26,7 @@ public final class ServerCommands {
 
     public void register(CommandTable t) {
         t.add("command", this::commandAll).noKeyspace();
-        t.add("command|count", c -> c.reply().integer(server.commands().all().size())).noKeyspace();
+        t.add("command|count", c -> c.reply().integer(server.commands().visible().size())).noKeyspace();
         t.add("command|info", this::commandInfo).noKeyspace();
         t.add("command|docs", this::commandDocs).noKeyspace();
         t.add("command|list", this::commandList).noKeyspace();
@@ -53,9 +53,57 @@ public final class ServerCommands {
                 "    Return the keys and the access flags from a full Redis command.",
                 "HELP",
                 "    Prints this help."))).noKeyspace();
+        t.add("time", this::time).noKeyspace();
+        t.add("lastsave", c -> c.reply().integer(server.lastSaveMs() / 1000)).noKeyspace();
+        t.add("shutdown", this::shutdown).noKeyspace();
         t.add("dbsize", c -> c.reply().integer(c.db().size()));
         t.add("flushdb", this::flushdb).exclusive();
         t.add("flushall", this::flushall).exclusive();
+    }
+
+    /** Redis's addReplySubcommandSyntaxError, naming the subcommand and command as the client typed them. */
+    public static CommandError subcommandSyntaxError(CommandContext c) {
+        Args a = c.args();
+        return new CommandError("ERR unknown subcommand or wrong number of arguments for '"
+                + Errors.abbreviate(a.str(1)) + "'. Try " + a.str(0).toUpperCase(Locale.ROOT) + " HELP.");
+    }
+
+    /** TIME: seconds and microseconds, as bulk strings. */
+    void time(CommandContext c) {
+        java.time.Instant now = java.time.Instant.now();
+        c.reply().array(2);
+        c.reply().bulkLong(now.getEpochSecond());
+        c.reply().bulkLong(now.getNano() / 1000);
+    }
+
+    /**
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Larder has no replicas to
+     * wait for, so a shutdown is never "in progress" for ABORT to cancel, and
+     * NOW and FORCE only matter for the final save.
+     */
+    void shutdown(CommandContext c) {
+        Args a = c.args();
+        int flags = 0;
+        boolean abort = false;
+        for (int i = 1; i < a.count(); i++) {
+            if (a.is(i, "nosave")) flags |= LarderServer.SHUTDOWN_NOSAVE;
+            else if (a.is(i, "save")) flags |= LarderServer.SHUTDOWN_SAVE;
+            else if (a.is(i, "now")) flags |= LarderServer.SHUTDOWN_NOW;
+            else if (a.is(i, "force")) flags |= LarderServer.SHUTDOWN_FORCE;
+            else if (a.is(i, "abort")) abort = true;
+            else throw Errors.SYNTAX;
+        }
+        if ((abort && flags != 0)
+                || ((flags & LarderServer.SHUTDOWN_NOSAVE) != 0 && (flags & LarderServer.SHUTDOWN_SAVE) != 0)) {
+            throw Errors.SYNTAX;
+        }
+        if (abort) throw new CommandError("ERR No shutdown in progress.");
+        if ((flags & LarderServer.SHUTDOWN_NOW) == 0 && c.client().has(io.larder.server.Client.DENY_BLOCKING)) {
+            throw new CommandError("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+        }
+        if (!server.prepareForShutdown(flags)) throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
+        // The server is going away: no reply, the connection closes (as with Redis's exit()).
+        c.client().closeAfterReply();
     }
 
     /** Replies with HELP lines as status strings, as Redis's addReplyHelp does. */
@@ -66,7 +114,7 @@ public final class ServerCommands {
     }
 
     void commandAll(CommandContext c) {
-        var all = server.commands().all();
+        var all = server.commands().visible();
         c.reply().array(all.size());
         for (CommandSpec s : all) CommandDocs.writeInfo(c.reply(), s);
     }
@@ -105,7 +153,7 @@ public final class ServerCommands {
         Reply r = c.reply();
         List<CommandSpec> list = new ArrayList<>();
         if (a.count() == 2) {
-            list.addAll(server.commands().all());
+            list.addAll(server.commands().visible());
         } else {
             for (int i = 2; i < a.count(); i++) {
                 CommandSpec s = byName(a.str(i));
@@ -123,7 +171,7 @@ public final class ServerCommands {
         Args a = c.args();
         List<String> names = new ArrayList<>();
         if (a.count() == 2) {
-            for (CommandSpec s : server.commands().all()) addNames(names, s, x -> true);
+            for (CommandSpec s : server.commands().visible()) addNames(names, s, x -> true);
         } else if (a.count() == 5 && a.is(2, "FILTERBY")) {
             String arg = a.str(4);
             java.util.function.Predicate<CommandSpec> p;
@@ -137,7 +185,7 @@ public final class ServerCommands {
             } else {
                 throw Errors.SYNTAX;
             }
-            for (CommandSpec s : server.commands().all()) addNames(names, s, p);
+            for (CommandSpec s : server.commands().visible()) addNames(names, s, p);
         } else {
             throw Errors.SYNTAX;
         }

@@ -40,6 +40,8 @@ public final class Reply {
     private ErrorListener errors;
     private final byte[] scratch = new byte[24];
     private final ArrayDeque<ByteBuf> deferred = new ArrayDeque<>();
+    /** Error replies written so far (a command failed if it grew: commandstats failed_calls). */
+    private long errorCount;
     /** When false (CLIENT REPLY OFF/SKIP) replies are discarded. */
     private boolean enabled = true;
 
@@ -61,6 +63,10 @@ public final class Reply {
 
     public void setResp(int v) {
         this.resp = v;
+    }
+
+    public long errorCount() {
+        return errorCount;
     }
 
     public boolean isResp3() {
@@ -138,6 +144,7 @@ public final class Reply {
      * protocol stays intact.
      */
     public void error(String message) {
+        errorCount++;
         if (errors != null) errors.onError(message);
         ByteBuf b = w();
         b.writeByte('-');

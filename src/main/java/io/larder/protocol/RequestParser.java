@@ -140,7 +140,8 @@ public final class RequestParser {
         if (cr + 1 >= wpos) return null;
         long ll = parseCount(rpos + 1, cr);
         if (ll == BAD || ll > Integer.MAX_VALUE) throw new ProtocolException("invalid multibulk length");
-        if (!authenticated && ll > 1024 * 1024) throw new ProtocolException("unauthenticated multibulk length");
+        // Redis 7.0.15: before AUTH a request may carry at most 10 arguments.
+        if (!authenticated && ll > 10) throw new ProtocolException("unauthenticated multibulk length");
         rpos = cr + 2;
         if (ll <= 0) return EMPTY;
         multibulkLen = (int) ll;

@@ -26,7 +26,7 @@ public final class Client extends ChannelInboundHandlerAdapter {
     public static final int MULTI = 1, BLOCKED = 1 << 1, PUBSUB = 1 << 2, MONITOR = 1 << 3, DIRTY_CAS = 1 << 4,
             DIRTY_EXEC = 1 << 5, CLOSE_AFTER_REPLY = 1 << 6, UNBLOCKED = 1 << 7, READONLY = 1 << 8,
             NO_EVICT = 1 << 9, TRACKING = 1 << 10, REPLICA = 1 << 11, MASTER = 1 << 12, CLOSE_ASAP = 1 << 13,
-            NO_TOUCH = 1 << 14;
+            NO_TOUCH = 1 << 14, TRACKING_BCAST = 1 << 16, TRACKING_BROKEN_REDIR = 1 << 17, UNIX_SOCKET = 1 << 18;
     /**
      * Blocking commands must not block (Redis's CLIENT_DENY_BLOCKING): set
      * while EXEC runs its queue and on the clients scripts run as; they then
@@ -51,11 +51,21 @@ public final class Client extends ChannelInboundHandlerAdapter {
     private String addr = "";
     private String laddr = "";
     private int fd = -1;
-    /** Replies after which processing stops (CLIENT REPLY SKIP handling lives in the dispatcher). */
-    int replyMode; // 0 on, 1 off, 2 skip-next
-    boolean skipThis;
+    /** CLIENT REPLY OFF; SKIP (this command's reply is dropped); SKIP issued (drop the next one). */
+    boolean replyOff, replySkip, replySkipNext;
     private boolean processing;
-    private boolean paused;
+    /** A command held back by CLIENT PAUSE, executed first when the client resumes. */
+    private Args postponed;
+    /** Peak of reply bytes written in one flush since the last reset (CLIENT LIST rbp). */
+    volatile int replyPeak;
+    /**
+     * CLIENT LIST sub/psub/ssub and multi: kept up to date by pub/sub and
+     * MULTI, which own that state (multi is -1 outside a transaction).
+     */
+    public volatile int subscriptions, patternSubscriptions, shardSubscriptions;
+    public volatile int multiQueued = -1;
+    /** CLIENT LIST redir: the tracking redirection client id (client-side caching sets it). */
+    public volatile long trackingRedirect = -1;
     /** Set while this client is blocked or postponed: input waits in the buffer. */
     private volatile boolean suspended;
     long totalInputBytes;
@@ -116,6 +126,11 @@ public final class Client extends ChannelInboundHandlerAdapter {
         parser.setAuthenticated(a || !server.authRequired());
     }
 
+    /** Re-reads whether requests from this connection get the unauthenticated protocol limits. */
+    void refreshAuthLimits() {
+        parser.setAuthenticated(authenticated || !server.authRequired());
+    }
+
     public String user() {
         return user;
     }
@@ -158,6 +173,42 @@ public final class Client extends ChannelInboundHandlerAdapter {
 
     public RequestParser parser() {
         return parser;
+    }
+
+    /**
+     * CLIENT REPLY: {@code off} drops every reply until ON; {@code skipNext}
+     * (ignored while off) drops the reply of the next command only.
+     */
+    public void setReplyMode(boolean off, boolean skipNext) {
+        if (off) {
+            replyOff = true;
+        } else if (skipNext) {
+            if (!replyOff) replySkipNext = true;
+        } else {
+            replyOff = false;
+            replySkip = false;
+        }
+    }
+
+    /** Largest reply flushed at once since the last reset (CLIENT LIST rbp). */
+    public int replyPeak() {
+        return replyPeak;
+    }
+
+    /** True for loopback and unix-socket connections (Redis's islocalClient). */
+    public boolean isLocal() {
+        return channel == null || Clients.isLoopback(channel.remoteAddress());
+    }
+
+    /** A command postponed while clients are paused, if any. */
+    public boolean isPostponed() {
+        return postponed != null;
+    }
+
+    /** Holds a command back (CLIENT PAUSE) and stops reading until {@link #resume}. */
+    void postpone(Args a) {
+        postponed = a.copy();
+        suspended = true;
     }
 
     /** Close once the pending replies are written (QUIT, protocol errors). */
@@ -213,6 +264,7 @@ public final class Client extends ChannelInboundHandlerAdapter {
             int n = in.readableBytes();
             totalInputBytes += n;
             server.stats().netInput(n);
+            server.stats().readsProcessed.increment();
             parser.append(in);
         } finally {
             in.release();
@@ -256,6 +308,11 @@ public final class Client extends ChannelInboundHandlerAdapter {
         if (processing) return; // re-entered from a nested wake-up
         processing = true;
         try {
+            Args held = postponed;
+            if (held != null && !suspended && channel.isActive()) {
+                postponed = null;
+                server.dispatcher().execute(this, held);
+            }
             while (!suspended && !has(CLOSE_AFTER_REPLY) && !has(CLOSE_ASAP) && channel.isActive()) {
                 Args a;
                 try {
@@ -283,7 +340,10 @@ public final class Client extends ChannelInboundHandlerAdapter {
         if (b != null) {
             int n = b.readableBytes();
             totalOutputBytes += n;
+            if (n > replyPeak) replyPeak = n;
+            lastInteractionMs = System.currentTimeMillis();
             server.stats().netOutput(n);
+            server.stats().writesProcessed.increment();
             if (has(CLOSE_AFTER_REPLY)) {
                 channel.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
                 return;

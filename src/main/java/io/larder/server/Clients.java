@@ -47,7 +47,7 @@ public final class Clients {
 
     /** Registers a new connection; returns the refusal to send instead, or null to accept. */
     String admit(Client c, SocketAddress remote) {
-        server.stats().connectionsReceived.increment();
+        // As in Redis, refused connections count as rejected, not as received.
         if (byId.size() >= server.config().getLong("maxclients")) {
             server.stats().rejectedConnections.increment();
             return "-ERR max number of clients reached\r\n";
@@ -57,10 +57,12 @@ public final class Clients {
             return PROTECTED_MODE_ERROR;
         }
         byId.put(c.id, c);
+        server.stats().connectionsReceived.increment();
         return null;
     }
 
-    static boolean isLoopback(SocketAddress a) {
+    /** Loopback addresses and unix sockets count as local (Redis's connIsLocal). */
+    public static boolean isLoopback(SocketAddress a) {
         if (a instanceof InetSocketAddress i && i.getAddress() != null) return i.getAddress().isLoopbackAddress();
         return true; // unix sockets count as local
     }

@@ -62,19 +62,34 @@ public final class Dispatcher {
     /** Executes a request from a client (called on the client's event loop). */
     public void execute(Client client, Args a) {
         CommandContext c = server.context();
-        Reply reply = client.reply();
-        applyReplyMode(client);
+        // CLIENT REPLY OFF / SKIP: this command's reply (and errors) are dropped.
+        client.reply().setEnabled(!client.replyOff && !client.replySkip);
+        try {
+            dispatch(c, client, a);
+        } finally {
+            // Redis's resetClient: SKIP covers exactly one command, the one after CLIENT REPLY SKIP.
+            client.replySkip = false;
+            if (client.replySkipNext) {
+                client.replySkip = true;
+                client.replySkipNext = false;
+            }
+        }
+    }
 
+    private void dispatch(CommandContext c, Client client, Args a) {
         CommandSpec cmd = table.lookup(a.buf(), a.off(0), a.len(0));
         if (cmd != null && cmd.isContainer() && a.count() >= 2) {
             CommandSpec sub = cmd.subcommand(lowerAscii(a, 1));
             if (sub == null) {
+                client.lastCommand = null;
                 reject(client, null, "ERR unknown subcommand '" + cString(a, 1, 128) + "'. Try "
                         + cmd.name.toUpperCase(java.util.Locale.ROOT) + " HELP.");
                 return;
             }
             cmd = sub;
         }
+        // Like Redis's c->lastcmd: set at lookup, so CLIENT LIST shows the command being run.
+        client.lastCommand = cmd;
         if (cmd == null) {
             StringBuilder args = new StringBuilder();
             for (int i = 1; i < a.count() && args.length() < 128; i++) {
@@ -88,28 +103,27 @@ public final class Dispatcher {
             reject(client, cmd, "ERR wrong number of arguments for '" + cmd.fullName + "' command");
             return;
         }
-        if (!client.authenticated() && !cmd.has(CommandSpec.NO_AUTH)) {
+        String guard = cmd.protectedBy();
+        if (guard != null && !server.protectedActionAllowed(guard, client)) {
+            reject(client, cmd, "ERR " + cmd.upperName() + " command not allowed. If the " + guard
+                    + " option is set to \"local\", you can run it from a local connection, otherwise you need "
+                    + "to set this option in the configuration file, and then restart the server.");
+            return;
+        }
+        // Redis's authRequired: a connection that is not authenticated may run anything once no password is set.
+        if (!client.authenticated() && !cmd.has(CommandSpec.NO_AUTH) && server.authRequired()) {
             reject(client, cmd, Errors.NOAUTH.getMessage());
+            return;
+        }
+        // CLIENT PAUSE: the command waits (it is not rejected) until the pause ends.
+        if (server.pause().mustPostpone(client, cmd)) {
+            server.pause().postpone(client, a);
             return;
         }
         for (Interceptor i : interceptors) {
             if (i.intercept(client, a, cmd, c)) return;
         }
         call(c, client, a, cmd);
-        client.lastCommand = cmd;
-    }
-
-    private void applyReplyMode(Client client) {
-        // CLIENT REPLY SKIP suppresses exactly the next command's reply.
-        if (client.replyMode == 2) {
-            if (client.skipThis) {
-                client.skipThis = false;
-                client.reply().setEnabled(false);
-            } else {
-                client.replyMode = 0;
-                client.reply().setEnabled(true);
-            }
-        }
     }
 
     /** Rejects a command before execution (counted as rejected, flags an open MULTI). */
@@ -139,6 +153,7 @@ public final class Dispatcher {
         long start = System.nanoTime();
         c.begin(client, a, cmd, System.currentTimeMillis());
         Reply reply = client.reply();
+        long errorsBefore = reply.errorCount();
         boolean failed = false;
         try {
             if (cmd.noKeyspace()) {
@@ -157,6 +172,8 @@ public final class Dispatcher {
             if (Log.level() <= Log.VERBOSE) e.printStackTrace();
             reply.error("ERR internal error executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
         }
+        // Like Redis, a command failed if it replied with an error, however it produced it.
+        failed |= reply.errorCount() != errorsBefore;
         long durationUs = (System.nanoTime() - start) / 1000;
         server.stats().commandProcessed();
         // A command that blocked its client is counted (and logged, propagated) when it completes.
@@ -174,6 +191,8 @@ public final class Dispatcher {
         cmd.calls.increment();
         cmd.usec.add(durationUs);
         if (failed) cmd.failedCalls.increment();
+        // Redis records whole microseconds in nanoseconds.
+        if (server.latencyTracking()) server.latency().record(cmd, durationUs * 1000);
         server.afterCommand(c, client, a, cmd, durationUs);
     }
 

@@ -63,6 +63,8 @@ public final class LarderServer {
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private final List<Channel> listeners = new ArrayList<>();
+    /** Listeners that are not part of the bind configuration (tests' ephemeral port). */
+    private final List<Channel> extraListeners = new ArrayList<>();
     private volatile boolean running;
 
     /** Hooks: WATCH, client tracking. */
@@ -95,8 +97,31 @@ public final class LarderServer {
     private final List<AfterCommand> afterCommand = new CopyOnWriteArrayList<>();
     private final List<ClientListener> clientListeners = new CopyOnWriteArrayList<>();
     private final List<FlushListener> flushListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<Client>> resetListeners = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Consumer<Client> rejectHook;
     private volatile boolean hasKeyListeners;
+
+    private final ClientPause pause = new ClientPause(this);
+    private final LatencyStats latency = new LatencyStats();
+    private final Metrics metrics = new Metrics();
+    private volatile boolean latencyTracking = true;
+    /** LASTSAVE / rdb_last_save_time: start-up time until persistence records a save. */
+    private volatile long lastSaveMs = System.currentTimeMillis();
+    private volatile long dirtyAtLastSave;
+    private volatile ShutdownSaver shutdownSaver;
+    private volatile java.util.function.IntConsumer exitHandler;
+    private ServerBootstrap bootstrap;
+    private volatile java.util.function.Supplier<List<String>> aclUsers;
+    private volatile java.util.function.Predicate<String> userDirectory;
+    private final Object bindLock = new Object();
+
+    /**
+     * Writes the snapshot SHUTDOWN (or a signal) asks for before exiting;
+     * installed by persistence. Returns false (after logging why) if it failed.
+     */
+    public interface ShutdownSaver {
+        boolean save();
+    }
 
     private final FastThreadLocal<CommandContext> contexts = new FastThreadLocal<>() {
         @Override
@@ -122,6 +147,65 @@ public final class LarderServer {
         table.seal(configFile.renames);
         this.dispatcher = new Dispatcher(this);
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
+        config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
+        // CONFIG SET bind / port rebind at once; a failure leaves the old listeners and is reported.
+        config.param("bind").onApply(p -> rebind("Failed to bind to specified addresses."));
+        config.param("port").onApply(p -> rebind("Unable to listen on this port. Check server logs."));
+        config.param("maxclients").onApply(p -> {
+            long limit = maxFileDescriptors();
+            if (config.getLong("maxclients") + RESERVED_FDS > limit) {
+                throw new io.larder.config.ConfigException("The operating system is not able to handle the "
+                        + "specified number of clients, try with " + (limit - RESERVED_FDS));
+            }
+        });
+        adjustMaxClients();
+        // Redis's authRequired() is evaluated per request: a new or removed password changes who is limited.
+        config.param("requirepass").onChange(p -> {
+            for (Client c : clients.all()) c.refreshAuthLimits();
+        });
+        for (String p : List.of("maxmemory", "maxmemory-policy", "lfu-log-factor", "lfu-decay-time")) {
+            config.watch(p, x -> applyMemoryPolicy());
+        }
+    }
+
+    /** The maxmemory settings values depend on: LFU counters, shared small integers (see Keyspace). */
+    private void applyMemoryPolicy() {
+        String policy = config.get("maxmemory-policy");
+        boolean lfu = policy.endsWith("-lfu");
+        boolean evictsByAccess = lfu || policy.endsWith("-lru");
+        keyspace.setMemoryPolicy(lfu, evictsByAccess && config.getLong("maxmemory") != 0,
+                config.getInt("lfu-log-factor"), config.getInt("lfu-decay-time"));
+    }
+
+    /** Descriptors Redis keeps for itself beside the clients (CONFIG_MIN_RESERVED_FDS). */
+    private static final long RESERVED_FDS = 32;
+
+    /** The process's open-file limit (the JVM raises the soft limit to the hard one at start). */
+    static long maxFileDescriptors() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean u) {
+            return u.getMaxFileDescriptorCount();
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Redis's adjustOpenFilesLimit at start: maxclients is lowered to what the descriptor limit allows. */
+    private void adjustMaxClients() {
+        long limit = maxFileDescriptors();
+        long wanted = config.getLong("maxclients");
+        if (wanted + RESERVED_FDS <= limit) return;
+        long possible = Math.max(1, limit - RESERVED_FDS);
+        Log.warning("You requested maxclients of " + wanted + " requiring at least " + (wanted + RESERVED_FDS)
+                + " max file descriptors.");
+        Log.warning("Server can't set maximum open files to " + (wanted + RESERVED_FDS)
+                + " because of OS error: Operation not permitted.");
+        Log.warning("Current maximum open files is " + limit + ". maxclients has been reduced to " + possible
+                + " to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
+        try {
+            config.set("maxclients", Long.toString(possible));
+        } catch (io.larder.config.ConfigException e) {
+            Log.warning("Could not lower maxclients: " + e.getMessage());
+        }
     }
 
     // ------------------------------------------------------------ accessors
@@ -196,6 +280,195 @@ public final class LarderServer {
         return workerGroup;
     }
 
+    /** The I/O multiplexing Netty uses ("epoll", or "nio" where epoll is unavailable): INFO multiplexing_api. */
+    public String ioTransport() {
+        return Epoll.isAvailable() && !Boolean.getBoolean("larder.nio") ? "epoll" : "nio";
+    }
+
+    /** CLIENT PAUSE state. */
+    public ClientPause pause() {
+        return pause;
+    }
+
+    /** Per-command latency histograms (INFO latencystats). */
+    public LatencyStats latency() {
+        return latency;
+    }
+
+    boolean latencyTracking() {
+        return latencyTracking;
+    }
+
+    /** INFO fields other subsystems provide (pub/sub counts, tracking, memory details ...). */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** enable-protected-configs / enable-debug-command / enable-module-command for this client. */
+    public boolean protectedActionAllowed(String option, Client client) {
+        String v = config.get(option);
+        return v.equals("yes") || (v.equals("local") && client.isLocal());
+    }
+
+    /** Epoch ms of the last successful save (LASTSAVE); start-up time before any. */
+    public long lastSaveMs() {
+        return lastSaveMs;
+    }
+
+    /** Changes since the last save (INFO rdb_changes_since_last_save). */
+    public long changesSinceLastSave() {
+        return stats.dirty.sum() - dirtyAtLastSave;
+    }
+
+    /** Persistence records a successful save: LASTSAVE and the change counter restart from here. */
+    public void savedAt(long epochMs, long dirtyCounterAtStart) {
+        lastSaveMs = epochMs;
+        dirtyAtLastSave = dirtyCounterAtStart;
+    }
+
+    public void setShutdownSaver(ShutdownSaver s) {
+        shutdownSaver = s;
+    }
+
+    public ShutdownSaver shutdownSaver() {
+        return shutdownSaver;
+    }
+
+    /**
+     * What happens when SHUTDOWN (or a signal) decides to exit: Main exits
+     * the process; an embedded server (tests) just stops.
+     */
+    public void setExitHandler(java.util.function.IntConsumer h) {
+        exitHandler = h;
+    }
+
+    /** Stops the server and runs the exit handler, from a thread of its own (never an event loop). */
+    public void exit(int code) {
+        Thread t = new Thread(() -> {
+            try {
+                shutdown();
+            } catch (Throwable e) {
+                Log.warning("Error while shutting down: " + e);
+            } finally {
+                // Exit even if stopping failed: a half-stopped server must not linger.
+                java.util.function.IntConsumer h = exitHandler;
+                if (h != null) h.accept(code);
+            }
+        }, "larder-exit");
+        t.start();
+    }
+
+    /**
+     * The ACL users as CONFIG REWRITE writes them ("user ..." lines). Until
+     * ACLs exist there is only the default user, whose password is
+     * requirepass; the security layer replaces this.
+     */
+    public List<String> aclUserLines() {
+        java.util.function.Supplier<List<String>> s = aclUsers;
+        if (s != null) return s.get();
+        String pass = config.get("requirepass");
+        String secret;
+        if (pass.isEmpty()) {
+            secret = "nopass";
+        } else {
+            try {
+                byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(pass.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                secret = "#" + HexFormat.of().formatHex(h);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return List.of("user default on " + secret + " ~* &* +@all");
+    }
+
+    public void setAclUserLines(java.util.function.Supplier<List<String>> s) {
+        aclUsers = s;
+    }
+
+    /** Whether an ACL user exists (CLIENT KILL USER); only "default" until ACLs are implemented. */
+    public boolean userExists(String name) {
+        java.util.function.Predicate<String> p = userDirectory;
+        return p != null ? p.test(name) : name.equals("default");
+    }
+
+    public void setUserDirectory(java.util.function.Predicate<String> p) {
+        userDirectory = p;
+    }
+
+    /** SHUTDOWN flags (the same bits as shutdown-on-sigint / shutdown-on-sigterm). */
+    public static final int SHUTDOWN_SAVE = 1, SHUTDOWN_NOSAVE = 2, SHUTDOWN_NOW = 4, SHUTDOWN_FORCE = 8;
+    private volatile boolean shuttingDown;
+
+    /**
+     * Redis's prepareForShutdown: saves a final snapshot when save points are
+     * configured (unless NOSAVE) or SAVE is given, removes the pid file and
+     * stops the server. Returns false, and keeps running, when the save
+     * failed without FORCE.
+     */
+    public synchronized boolean prepareForShutdown(int flags) {
+        if (shuttingDown) return true;
+        Log.warning("User requested shutdown...");
+        boolean nosave = (flags & SHUTDOWN_NOSAVE) != 0, save = (flags & SHUTDOWN_SAVE) != 0;
+        if ((!config.special().save.isEmpty() && !nosave) || save) {
+            Log.notice("Saving the final RDB snapshot before exiting.");
+            ShutdownSaver saver = shutdownSaver;
+            if (saver == null) {
+                Log.warning("Larder has no persistence yet: nothing was saved.");
+            } else if (!saver.save()) {
+                if ((flags & SHUTDOWN_FORCE) != 0) {
+                    Log.warning("Error trying to save the DB. Exit anyway.");
+                } else {
+                    Log.warning("Error trying to save the DB, can't exit.");
+                    Log.warning("Errors trying to shut down the server. Check the logs for more information.");
+                    return false;
+                }
+            }
+        }
+        shuttingDown = true;
+        removePidFile();
+        Log.warning("Redis is now ready to exit, bye bye...");
+        exit(0);
+        return true;
+    }
+
+    private volatile String pidFileWritten;
+
+    /** Writes the pid file named by pidfile, if any (Redis does so at start). */
+    public void writePidFile() {
+        String pidfile = config.get("pidfile");
+        if (pidfile.isEmpty()) return;
+        java.nio.file.Path p = java.nio.file.Path.of(config.special().dir).resolve(pidfile);
+        try {
+            java.nio.file.Files.writeString(p, ProcessHandle.current().pid() + "\n");
+            pidFileWritten = p.toString();
+        } catch (java.io.IOException e) {
+            Log.warning("Failed to write PID file: " + e.getMessage());
+        }
+    }
+
+    /** Removes the pid file this process wrote. */
+    public void removePidFile() {
+        String p = pidFileWritten;
+        if (p == null) return;
+        Log.notice("Removing the pid file.");
+        try {
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(p));
+        } catch (java.io.IOException ignored) {
+            // Exiting anyway.
+        }
+        pidFileWritten = null;
+    }
+
+    /** RESET: other features clear their part of a connection's state (MULTI, pub/sub, tracking, MONITOR). */
+    public void addResetListener(java.util.function.Consumer<Client> l) {
+        resetListeners.add(l);
+    }
+
+    public void resetClient(Client c) {
+        for (java.util.function.Consumer<Client> l : resetListeners) l.accept(c);
+    }
+
     // ------------------------------------------------------------ hooks
 
     public void addKeyListener(KeyListener l) {
@@ -256,10 +529,12 @@ public final class LarderServer {
     }
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
+        if (c.dirtyCount() != 0) stats.dirty.add(c.dirtyCount());
         for (AfterCommand ac : afterCommand) ac.after(c, client, a, cmd, durationUs);
     }
 
     void clientClosed(Client c) {
+        if (c.isPostponed()) pause.forget(c);
         for (ClientListener l : clientListeners) l.closed(c);
     }
 
@@ -280,7 +555,7 @@ public final class LarderServer {
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("larder-accept", true), io);
         workerGroup = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("larder-io", true), io);
         Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
+        bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
@@ -290,10 +565,12 @@ public final class LarderServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // tcp-keepalive is read per connection, so CONFIG SET applies to new ones.
                         int ka = config.getInt("tcp-keepalive");
                         if (ka > 0) {
                             ch.config().setKeepAlive(true);
                             if (ch instanceof io.netty.channel.epoll.EpollSocketChannel ec) {
+                                // Redis's anetKeepAlive: idle = interval, probes every interval/3, 3 probes.
                                 ec.config().setOption(EpollChannelOption.TCP_KEEPIDLE, ka);
                                 ec.config().setOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, ka / 3));
                                 ec.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
@@ -302,17 +579,8 @@ public final class LarderServer {
                         ch.pipeline().addLast(clients.newClient());
                     }
                 });
-        int port = config.getInt("port");
-        if (port != 0) {
-            for (InetSocketAddress a : bindAddresses(port)) {
-                try {
-                    listeners.add(b.bind(a).sync().channel());
-                } catch (Exception e) {
-                    boolean optional = a.getAddress() != null && a.getAddress().isAnyLocalAddress() && listeners.size() > 0;
-                    if (optional) continue;
-                    throw new IllegalStateException("Failed listening on port " + port + " (tcp), aborting: " + e.getMessage(), e);
-                }
-            }
+        synchronized (bindLock) {
+            listeners.addAll(bindAll(config.special().bind, config.getInt("port")));
         }
         running = true;
         startBackgroundTasks();
@@ -320,59 +588,114 @@ public final class LarderServer {
 
     /** Binds one extra listener on loopback at an ephemeral port (tests); returns the port. */
     public int bindEphemeral() throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(Epoll.isAvailable() && !Boolean.getBoolean("larder.nio") ? EpollServerSocketChannel.class
-                        : NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(clients.newClient());
-                    }
-                });
-        Channel ch = b.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        listeners.add(ch);
+        Channel ch = bootstrap.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        synchronized (bindLock) {
+            extraListeners.add(ch);
+        }
         return ((InetSocketAddress) ch.localAddress()).getPort();
     }
 
     /** The port actually bound first (port 0 in tests means "ephemeral"). */
     public int boundPort() {
-        for (Channel c : listeners) return ((InetSocketAddress) c.localAddress()).getPort();
+        synchronized (bindLock) {
+            for (Channel c : listeners) return ((InetSocketAddress) c.localAddress()).getPort();
+            for (Channel c : extraListeners) return ((InetSocketAddress) c.localAddress()).getPort();
+        }
         return 0;
     }
 
-    /**
-     * Redis's bind list: "*" is every IPv4 address, "::*" every IPv6 one; a
-     * leading "-" marks an address that may fail to bind. "* -::*" becomes one
-     * dual-stack socket on "::" where IPv6 exists.
-     */
-    List<InetSocketAddress> bindAddresses(int port) {
-        List<String> bind = config.special().bind;
+    /** Every address the server listens on (INFO, CLIENT LIST laddr). */
+    public List<InetSocketAddress> listening() {
         List<InetSocketAddress> out = new ArrayList<>();
-        boolean any4 = false, any6 = false;
-        for (String raw : bind) {
-            String a = raw.startsWith("-") ? raw.substring(1) : raw;
-            if (a.equals("*")) any4 = true;
-            else if (a.equals("::*")) any6 = true;
-            else out.add(new InetSocketAddress(a, port));
+        synchronized (bindLock) {
+            for (Channel c : listeners) out.add((InetSocketAddress) c.localAddress());
         }
-        if (any4 || any6) {
-            boolean v6 = ipv6Available();
-            if (v6 && any6) out.add(0, new InetSocketAddress("::", port));
-            else out.add(0, new InetSocketAddress("0.0.0.0", port));
-        }
-        if (bind.isEmpty()) out.add(new InetSocketAddress("0.0.0.0", port));
         return out;
     }
 
-    private static boolean ipv6Available() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-            s.bind(new InetSocketAddress("::", 0));
-            return true;
+    /**
+     * Redis's listenToPort over the bind list: "*" is every IPv4 address,
+     * "::*" every IPv6 one, a leading "-" marks an address that may be
+     * unavailable. Where IPv6 exists "* -::*" is one dual-stack socket on
+     * "::" (Java cannot set IPV6_V6ONLY, so "::" and "0.0.0.0" cannot both be
+     * bound on one port). All or nothing: on failure whatever was bound is
+     * closed again.
+     */
+    private List<Channel> bindAll(List<String> bind, int port) {
+        List<Channel> bound = new ArrayList<>();
+        // Redis's listenToPort: no port, or an empty bind list (bind ""), means no TCP listener.
+        if (port == 0 || bind.isEmpty()) return bound;
+        List<String> specs = bind;
+        boolean any4 = false, any6 = false, any6Optional = false;
+        List<String[]> explicit = new ArrayList<>();
+        for (String raw : specs) {
+            boolean optional = raw.startsWith("-");
+            String a = optional ? raw.substring(1) : raw;
+            if (a.equals("*")) {
+                any4 = true;
+            } else if (a.equals("::*")) {
+                any6 = true;
+                any6Optional = optional;
+            } else {
+                explicit.add(new String[] {a, optional ? "-" : ""});
+            }
+        }
+        try {
+            boolean dualStack = false;
+            if (any6) {
+                Channel ch = tryBind(new InetSocketAddress("::", port), "::*", port, any6Optional || any4);
+                if (ch != null) {
+                    bound.add(ch);
+                    dualStack = true;
+                }
+            }
+            if (any4 && !dualStack) bound.add(tryBind(new InetSocketAddress("0.0.0.0", port), "*", port, false));
+            for (String[] e : explicit) {
+                Channel ch = tryBind(new InetSocketAddress(e[0], port), e[0], port, !e[1].isEmpty());
+                if (ch != null) bound.add(ch);
+            }
+        } catch (IllegalStateException e) {
+            for (Channel c : bound) c.close();
+            throw e;
+        }
+        return bound;
+    }
+
+    private Channel tryBind(InetSocketAddress a, String shown, int port, boolean optional) {
+        try {
+            return bootstrap.bind(a).sync().channel();
         } catch (Exception e) {
-            return false;
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (reason.startsWith("bind(..) failed: ")) reason = reason.substring("bind(..) failed: ".length());
+            if (optional) {
+                Log.verbose("Skipping optional bind address " + shown + ":" + port + ": " + reason);
+                return null;
+            }
+            Log.warning("Warning: Could not create server TCP listening socket " + shown + ":" + port + ": bind: "
+                    + reason);
+            throw new IllegalStateException("Failed listening on port " + port + " (tcp), aborting.", e);
+        }
+    }
+
+    /**
+     * CONFIG SET bind/port, as Redis's changeBindAddr: closes the listeners
+     * (connections already accepted stay open) and binds the new
+     * configuration. On failure CONFIG SET restores the old values and
+     * applies them again, which binds the old addresses again.
+     */
+    private void rebind(String failure) throws io.larder.config.ConfigException {
+        if (bootstrap == null) return; // not started yet: start() binds
+        synchronized (bindLock) {
+            List<Channel> fresh;
+            for (Channel c : listeners) c.close().syncUninterruptibly();
+            listeners.clear();
+            try {
+                fresh = bindAll(config.special().bind, config.getInt("port"));
+            } catch (IllegalStateException e) {
+                Log.warning(e.getMessage());
+                throw new io.larder.config.ConfigException(failure);
+            }
+            listeners.addAll(fresh);
         }
     }
 
@@ -382,10 +705,15 @@ public final class LarderServer {
         workerGroup.next().scheduleAtFixedRate(this::cron, period, period, TimeUnit.MILLISECONDS);
         int i = 0;
         for (io.netty.util.concurrent.EventExecutor loop : workerGroup) {
-            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), i++, threads,
+            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), loop, i++, threads, period,
                     () -> config.getInt("active-expire-effort"));
+            // A periodic task that throws is never run again: keep the cycle alive whatever happens.
             loop.scheduleAtFixedRate(() -> {
-                cycle.run();
+                try {
+                    cycle.run();
+                } catch (RuntimeException e) {
+                    Log.warning("active expiry: " + e);
+                }
                 // Keys it expired may be waited on (see keyExpired); commands serve theirs when they finish.
                 CommandContext c = context();
                 if (!c.readyKeys().isEmpty()) blocking.serveReady(c);
@@ -394,14 +722,23 @@ public final class LarderServer {
     }
 
     /** Once per 1/hz: statistics samples, idle-client timeouts. */
+    private long lastPeakReset;
+
     private void cron() {
         try {
             long now = System.currentTimeMillis();
             stats.sample(now);
+            if (now - lastPeakReset >= 5000) {
+                // CLIENT LIST rbp: the peak over the last few seconds, as Redis resets it every 5 s.
+                lastPeakReset = now;
+                for (Client c : clients.all()) c.replyPeak = 0;
+            }
             long timeout = config.getLong("timeout") * 1000;
             if (timeout > 0) {
                 for (Client c : clients.all()) {
-                    if (c.has(Client.BLOCKED) || c.has(Client.PUBSUB) || c.has(Client.REPLICA) || c.has(Client.MASTER)) {
+                    // Redis's clientsCronHandleTimeout spares replicas (and MONITOR), masters, blocked and pub/sub clients.
+                    if (c.has(Client.BLOCKED) || c.has(Client.PUBSUB) || c.has(Client.REPLICA) || c.has(Client.MASTER)
+                            || c.has(Client.MONITOR) || c.isPostponed()) {
                         continue;
                     }
                     if (now - c.lastInteractionMs > timeout) {
@@ -419,7 +756,10 @@ public final class LarderServer {
     public void shutdown() {
         if (!running) return;
         running = false;
-        for (Channel c : listeners) c.close();
+        synchronized (bindLock) {
+            for (Channel c : listeners) c.close();
+            for (Channel c : extraListeners) c.close();
+        }
         for (Client c : clients.snapshot()) c.close();
         if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -10,9 +10,6 @@ import java.util.concurrent.atomic.LongAdder;
  * count at once do not contend on one cache line.
  */
 public final class ServerStats {
-    /** Redis stops tracking new error codes past this many distinct ones. */
-    private static final int MAX_ERROR_TYPES = 128;
-
     public final LongAdder commands = new LongAdder();
     public final LongAdder connectionsReceived = new LongAdder();
     public final LongAdder rejectedConnections = new LongAdder();
@@ -26,8 +23,10 @@ public final class ServerStats {
     public final LongAdder evictedClients = new LongAdder();
     public final LongAdder totalErrorReplies = new LongAdder();
     public final LongAdder unexpectedErrorReplies = new LongAdder();
-    public final LongAdder ioReadsProcessed = new LongAdder();
-    public final LongAdder ioWritesProcessed = new LongAdder();
+    public final LongAdder readsProcessed = new LongAdder();
+    public final LongAdder writesProcessed = new LongAdder();
+    /** Changes to the data set since start (Redis's server.dirty; rdb_changes_since_last_save). */
+    public final LongAdder dirty = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     // Instantaneous metrics, sampled by the server cron.
@@ -53,12 +52,11 @@ public final class ServerStats {
     public void recordError(String message) {
         totalErrorReplies.increment();
         int sp = message.indexOf(' ');
-        String code = (sp > 0 && sp < 32) ? message.substring(0, sp) : "ERR";
+        // Redis looks for the space within the first 32 bytes of "-CODE ...".
+        String code = (sp > 0 && sp <= 30) ? message.substring(0, sp) : "ERR";
+        // Redis 7.0 keeps every distinct code (the 128-code cap came with 7.2).
         LongAdder a = errors.get(code);
-        if (a == null) {
-            if (errors.size() >= MAX_ERROR_TYPES) return;
-            a = errors.computeIfAbsent(code, k -> new LongAdder());
-        }
+        if (a == null) a = errors.computeIfAbsent(code, k -> new LongAdder());
         a.increment();
     }
 
@@ -116,6 +114,11 @@ public final class ServerStats {
         evictedKeys.reset();
         evictedClients.reset();
         unexpectedErrorReplies.reset();
+        readsProcessed.reset();
+        writesProcessed.reset();
+        synchronized (this) {
+            for (long[] k : samples) java.util.Arrays.fill(k, 0);
+        }
         resetErrors();
     }
 }

@@ -77,10 +77,46 @@ public final class Database {
         l.entry = e;
     }
 
-    /** Replaces the entry of a successful {@link #find} (same key). */
+    /**
+     * Replaces the entry of a successful {@link #find} (same key). Under an
+     * LFU policy the new value inherits the old one's counter, as Redis's
+     * dbOverwrite does, so overwriting a key does not reset its frequency.
+     */
     public void replace(Lookup l, Object e) {
+        if (keyspace.lfu() && l.entry != null && l.entry != e) Entries.setLru(e, Entries.lru(l.entry));
         l.segment.replace(l.slot, e);
         l.entry = e;
+    }
+
+    /**
+     * Sets or removes ({@link StoredValue#NO_EXPIRE}) the expiry of the entry
+     * of a successful {@link #find} (Redis's setExpire/removeExpire). The
+     * lookup stays valid.
+     */
+    public void setExpire(Lookup l, long expireAt) {
+        Object e = l.entry;
+        if (e instanceof byte[] b) {
+            byte[] nb = StringBlob.withExpire(b, expireAt);
+            if (nb != b) {
+                l.segment.replace(l.slot, nb);
+                l.entry = nb;
+                return;
+            }
+        } else {
+            ((StoredValue) e).setExpireAt(expireAt);
+        }
+        l.segment.updated(l.slot);
+    }
+
+    /**
+     * Removes every expired key of one segment (the caller holds its stripe
+     * lock); returns how many. For iterating commands that meet an expired
+     * key: clearing the whole segment bounds the work when many expired.
+     */
+    public int expireSegment(int index, long now) {
+        Segment s = segments[index];
+        if (s == null || s.volatileCount == 0) return 0;
+        return ExpiryCycle.expireSegment(this, s, now);
     }
 
     /** Inserts or replaces, depending on what the last find saw. */

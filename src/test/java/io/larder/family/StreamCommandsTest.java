@@ -772,13 +772,13 @@ class StreamCommandsTest extends DifferentialTestBase {
                 @ XPENDING s g - + 10
                 XCLAIM s g c 0 3-1 RETRYCOUNT 0 JUSTID
                 XCLAIM s g c 0 4-1 IDLE 5000 JUSTID
-                XPENDING s g IDLE 4000 - + 10
+                @ XPENDING s g IDLE 4000 - + 10
                 XCLAIM s g c 0 4-1 TIME 1000 JUSTID
-                XPENDING s g IDLE 100000 - + 10
+                @ XPENDING s g IDLE 100000 - + 10
                 XCLAIM s g c 0 4-1 TIME 99999999999999 JUSTID
                 XCLAIM s g c 0 4-1 IDLE -5 JUSTID
                 XCLAIM s g c 0 4-1 TIME -5 JUSTID
-                XPENDING s g IDLE 100000 - + 10
+                @ XPENDING s g IDLE 100000 - + 10
                 XCLAIM s g d 0 9-9
                 XCLAIM s g d 0 9-9 FORCE
                 XADD s 5-1 f 5
@@ -943,6 +943,45 @@ class StreamCommandsTest extends DifferentialTestBase {
                 XINFO GROUPS big
                 @ XINFO CONSUMERS big g1
                 XINFO HELP
+                """);
+    }
+
+    /** Generic key commands on streams: TYPE, OBJECT ENCODING, COPY (groups included, independent), RENAME, MOVE. */
+    @Test
+    void genericKeyCommandsOnStreams() {
+        run("""
+                XADD s 1-1 f v
+                XADD s 2-1 f v g w
+                XGROUP CREATE s g 0
+                XREADGROUP GROUP g c COUNT 1 STREAMS s >
+                TYPE s
+                OBJECT ENCODING s
+                COPY s t
+                @ XINFO STREAM t FULL
+                XADD t 3-1 f v
+                XACK t g 1-1
+                XDEL t 2-1
+                @ XINFO STREAM s FULL
+                @ XINFO STREAM t FULL
+                XPENDING s g
+                XPENDING t g
+                RENAME t u
+                XRANGE u - +
+                EXISTS t
+                MOVE u 1
+                EXISTS u
+                SELECT 1
+                XRANGE u - +
+                XINFO GROUPS u
+                SELECT 0
+                EXPIRE s 100
+                TTL s
+                XADD s 3-1 f v
+                TTL s
+                ~ SCAN 0 TYPE stream
+                SET str x
+                XADD str 1-1 f v
+                TYPE str
                 """);
     }
 

@@ -23,13 +23,24 @@ public final class LarderTestServer implements AutoCloseable {
 
     /** Starts a server with redis-server style options, e.g. "--requirepass", "pw". */
     public static LarderTestServer start(String... options) {
-        List<String> opts = new ArrayList<>(List.of("--port", "0", "--save", "", "--dir",
-                System.getProperty("java.io.tmpdir")));
+        return startWithConfig(null, options);
+    }
+
+    /**
+     * Starts a server from a config file (CONFIG REWRITE, rename-command ...),
+     * then the options; the test defaults (ephemeral port, no save points,
+     * the temporary directory) come first so the file and options override them.
+     */
+    public static LarderTestServer startWithConfig(java.nio.file.Path file, String... options) {
+        List<String> opts = new ArrayList<>();
+        if (file == null) {
+            opts.addAll(List.of("--port", "0", "--save", "", "--dir", System.getProperty("java.io.tmpdir")));
+        }
         opts.addAll(Arrays.asList(options));
         Config config = new Config();
         ConfigFile cf = new ConfigFile(config, CommandTable.metadata().keySet()::contains);
         try {
-            cf.load(null, ConfigFile.optionsToText(opts));
+            cf.load(file == null ? null : file.toString(), ConfigFile.optionsToText(opts));
             LarderServer s = new LarderServer(config, cf);
             s.start();
             return new LarderTestServer(s, s.bindEphemeral());

@@ -35,12 +35,19 @@ public final class RedisOracle implements AutoCloseable {
     }
 
     public static RedisOracle start(String... options) {
+        return startWithConfig(null, options);
+    }
+
+    /** A redis-server reading this config file first (the harness's options still override it). */
+    public static RedisOracle startWithConfig(Path configFile, String... options) {
         String bin = binary();
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = freePort();
             try {
                 Path dir = Files.createTempDirectory("larder-oracle");
-                List<String> cmd = new ArrayList<>(List.of(bin, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                List<String> cmd = new ArrayList<>(List.of(bin));
+                if (configFile != null) cmd.add(configFile.toString());
+                cmd.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1",
                         "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no",
                         "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
                 cmd.addAll(Arrays.asList(options));
@@ -60,7 +67,11 @@ public final class RedisOracle implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) return false;
             try (RespClient c = new RespClient(port)) {
-                if ("PONG".equals(c.call("PING"))) return true;
+                Object pong = c.call("PING");
+                // A server started with requirepass answers NOAUTH: it is up all the same.
+                if ("PONG".equals(pong) || (pong instanceof RespClient.Error e && e.message().startsWith("NOAUTH"))) {
+                    return true;
+                }
             } catch (RuntimeException e) {
                 sleep(20);
             }

@@ -256,6 +256,41 @@ class StreamBlockingTest {
     }
 
     @Test
+    void swapdbServesOrUnblocksAsRedis() {
+        sameAsRedis(t -> {
+            RespClient p = t.client();
+            List<String> out = new ArrayList<>();
+            out.add(call(p, "SELECT", "1"));
+            out.add(call(p, "FLUSHDB"));
+            out.add(call(p, "XADD", "withgroup", "9-0", "f", "db1"));
+            out.add(call(p, "XGROUP", "CREATE", "withgroup", "g", "0"));
+            out.add(call(p, "XADD", "nogroup", "9-0", "f", "db1"));
+            out.add(call(p, "SET", "string", "x"));
+            out.add(call(p, "XADD", "plain", "9-0", "f", "db1"));
+            out.add(call(p, "SELECT", "0"));
+            List<RespClient> waiters = new ArrayList<>();
+            for (String k : List.of("withgroup", "nogroup", "string", "missing")) {
+                out.add(call(p, "XADD", k, "1-0", "f", "db0"));
+                out.add(call(p, "XGROUP", "CREATE", k, "g", "$"));
+                RespClient w = t.client();
+                w.send("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", k, ">");
+                t.awaitBlocked(waiters.size() + 1);
+                waiters.add(w);
+            }
+            out.add(call(p, "XADD", "plain", "1-0", "f", "db0"));
+            RespClient x = t.client();
+            x.send("XREAD", "BLOCK", "0", "STREAMS", "plain", "$");
+            t.awaitBlocked(5);
+            out.add(call(p, "SWAPDB", "0", "1"));
+            for (RespClient w : waiters) out.add(reply(w));
+            out.add(reply(x));
+            t.awaitBlocked(0);
+            out.add(call(p, "FLUSHALL"));
+            return out;
+        });
+    }
+
+    @Test
     void destroyedGroupUnblocksItsReadersOnly() {
         sameAsRedis(t -> {
             RespClient p = t.client();

@@ -28,6 +28,7 @@ public final class CommandContext {
     private final Keyspace keyspace;
     private final ExecutionGate.Worker worker;
     private final Lookup lookup = new Lookup();
+    private final io.larder.server.ThreadStats stats;
 
     Client client;
     Args args;
@@ -54,6 +55,7 @@ public final class CommandContext {
         this.server = server;
         this.keyspace = server.keyspace();
         this.worker = worker;
+        this.stats = server.stats().local();
     }
 
     /** Prepares for one command. */
@@ -131,6 +133,11 @@ public final class CommandContext {
     public void swapCommand(Args a, CommandSpec cmd) {
         this.args = a;
         this.command = cmd;
+    }
+
+    /** This worker thread's request counters. */
+    public io.larder.server.ThreadStats stats() {
+        return stats;
     }
 
     public LarderServer server() {
@@ -280,13 +287,13 @@ public final class CommandContext {
     public Object read(Database db, int i, int flags) {
         Object e = db.find(lookup, args, i, now);
         if (e == null) {
-            server.stats().keyspaceMisses.increment();
+            stats.miss();
             if ((flags & NONOTIFY) == 0 && server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
                 server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, args.bytes(i));
             }
             return null;
         }
-        server.stats().keyspaceHits.increment();
+        stats.hit();
         if ((flags & NOTOUCH) == 0 && !client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
         return e;
     }

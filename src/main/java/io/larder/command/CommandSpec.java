@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Everything known about one command or subcommand: the metadata from
@@ -62,11 +61,6 @@ public final class CommandSpec {
     /** Dense number of this command or subcommand (per-command statistics arrays); set when the table is sealed. */
     public int statsIndex = -1;
 
-    // INFO commandstats
-    public final LongAdder calls = new LongAdder();
-    public final LongAdder usec = new LongAdder();
-    public final LongAdder rejectedCalls = new LongAdder();
-    public final LongAdder failedCalls = new LongAdder();
 
     @SuppressWarnings("unchecked")
     CommandSpec(String name, CommandSpec parent, Map<String, Object> m) {
@@ -144,6 +138,15 @@ public final class CommandSpec {
      */
     public int keys(Args a, int[] out) {
         if (keyExtractor != null) return keyExtractor.keys(a, out);
+        if ((flags & MOVABLE_KEYS) == 0 && firstKey > 0) {
+            // Keys at fixed positions: Redis's legacy (first, last, step) triple says it all,
+            // without evaluating key specs on every call.
+            int argc = a.count();
+            int last = lastKey < 0 ? argc + lastKey : lastKey;
+            int n = 0;
+            for (int i = firstKey; i <= last && i < argc; i += Math.max(step, 1)) out[n++] = i;
+            return n;
+        }
         int n = 0;
         for (KeySpec ks : keySpecs) {
             if (ks.notKey) continue;

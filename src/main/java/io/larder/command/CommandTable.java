@@ -129,6 +129,13 @@ public final class CommandTable {
         return new Registration(spec);
     }
 
+    private int statsSlots;
+
+    /** How many statistics indexes commands and subcommands use. */
+    public int statsSlots() {
+        return statsSlots;
+    }
+
     /** Finishes registration: builds the name index. */
     public void seal(Map<String, String> renames) {
         int index = 0;
@@ -136,6 +143,7 @@ public final class CommandTable {
             c.statsIndex = index++;
             for (CommandSpec sub : c.subcommands.values()) sub.statsIndex = index++;
         }
+        statsSlots = index;
         byName.clear();
         for (CommandSpec c : commands.values()) byName.put(c.name, c);
         for (Map.Entry<String, String> r : renames.entrySet()) {

@@ -13,6 +13,8 @@ public final class Families {
         new KeyCommands(server).register(t);
         new BitmapCommands(server).register(t);
         new HyperLogLogCommands(server).register(t);
+        new HashCommands(server).register(t);
+        new SetCommands(server).register(t);
         new ServerCommands(server).register(t);
         new ListCommands(server).register(t);
         new StreamCommands(server).register(t);

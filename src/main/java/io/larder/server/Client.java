@@ -223,6 +223,10 @@ public final class Client extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         reply = new Reply(ctx.alloc());
         reply.setErrorListener(server.stats()::recordError);
+        // A normal client's replies are capped by the "normal" class hard limit, or 1 GiB
+        // when none is set, so that one runaway command cannot exhaust memory.
+        long hard = server.config().special().normal.hard();
+        reply.setOutputCap(hard > 0 ? Math.min(hard, 1L << 30) : 1L << 30);
         SocketAddress ra = channel.remoteAddress();
         SocketAddress la = channel.localAddress();
         addr = format(ra);
@@ -263,7 +267,7 @@ public final class Client extends ChannelInboundHandlerAdapter {
         try {
             int n = in.readableBytes();
             totalInputBytes += n;
-            server.stats().netInput(n);
+            server.context().stats().netInput(n);
             server.stats().readsProcessed.increment();
             parser.append(in);
         } finally {
@@ -342,7 +346,7 @@ public final class Client extends ChannelInboundHandlerAdapter {
             totalOutputBytes += n;
             if (n > replyPeak) replyPeak = n;
             lastInteractionMs = System.currentTimeMillis();
-            server.stats().netOutput(n);
+            server.context().stats().netOutput(n);
             server.stats().writesProcessed.increment();
             if (has(CLOSE_AFTER_REPLY)) {
                 channel.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);

@@ -146,6 +146,7 @@ public final class LarderServer {
         Families.registerAll(this, table);
         table.seal(configFile.renames);
         this.dispatcher = new Dispatcher(this);
+        config.watch("client-query-buffer-limit", p -> queryBufferLimit = config.getLong("client-query-buffer-limit"));
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
         // CONFIG SET bind / port rebind at once; a failure leaves the old listeners and is reported.
@@ -272,8 +273,11 @@ public final class LarderServer {
         return !config.get("requirepass").isEmpty();
     }
 
+    private volatile long queryBufferLimit;
+
+    /** client-query-buffer-limit, read on every network read, so kept in a field. */
     long queryBufferLimit() {
-        return config.getLong("client-query-buffer-limit");
+        return queryBufferLimit;
     }
 
     public EventLoopGroup workers() {
@@ -761,7 +765,8 @@ public final class LarderServer {
             for (Channel c : extraListeners) c.close();
         }
         for (Client c : clients.snapshot()) c.close();
-        if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Bounded waits: a loop stuck in a runaway command must not keep the process alive.
+        if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -79,22 +79,26 @@ public final class ExpiryCycle {
         boolean outOfTime = false;
         while (visitsLeft > 0) {
             Database d = keyspace.db(db);
-            Segment s = d.segments[segment];
-            if (s != null && s.volatileCount > 0 && s.minExpire <= now) {
-                keyspace.gate.enter(w);
-                try {
-                    keyspace.locks.lock(segment);
+            // Segments that never held a key with an expiry are skipped without being read.
+            if ((d.volatileSegments[segment >>> 6] & (1L << segment)) != 0) {
+                Segment s = d.segments[segment];
+                if (s == null || s.volatileCount == 0 || s.minExpire <= now) {
+                    keyspace.gate.enter(w);
                     try {
-                        // The database's segment array may have been swapped or flushed meanwhile.
-                        Segment cur = d.segments[segment];
-                        if (cur != null) expireSegment(d, cur, now);
+                        keyspace.locks.lock(segment);
+                        try {
+                            // The database's segment array may have been swapped or flushed meanwhile.
+                            Segment cur = d.segments[segment];
+                            if (cur == null || cur.volatileCount == 0) d.clearVolatile(segment);
+                            else if (cur.minExpire <= now) expireSegment(d, cur, now);
+                        } finally {
+                            keyspace.locks.unlock(segment);
+                        }
                     } finally {
-                        keyspace.locks.unlock(segment);
+                        keyspace.gate.exit(w);
                     }
-                } finally {
-                    keyspace.gate.exit(w);
+                    sinceClock = CLOCK_EVERY;
                 }
-                sinceClock = CLOCK_EVERY;
             }
             advance(dbs);
             visitsLeft--;

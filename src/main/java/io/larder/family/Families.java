@@ -17,6 +17,7 @@ public final class Families {
         new SetCommands(server).register(t);
         new ServerCommands(server).register(t);
         new ListCommands(server).register(t);
+        new StreamCommands(server).register(t);
         new BlockingCommands(server).register(t);
         new ConfigCommands(server).register(t);
         new ClientCommands(server).register(t);

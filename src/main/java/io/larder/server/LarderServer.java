@@ -545,6 +545,8 @@ public final class LarderServer {
     private void keyExpired(Database db, byte[] key) {
         stats.expiredKeys.increment();
         keyModified(db, key);
+        // An expired stream wakes its XREADGROUP waiters with an error, like any deleted one.
+        context().keyReady(db, key);
         notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
     }
 
@@ -716,6 +718,9 @@ public final class LarderServer {
                 } catch (RuntimeException e) {
                     Log.warning("active expiry: " + e);
                 }
+                // Keys it expired may be waited on (see keyExpired); commands serve theirs when they finish.
+                CommandContext c = context();
+                if (!c.readyKeys().isEmpty()) blocking.serveReady(c);
             }, period, period, TimeUnit.MILLISECONDS);
         }
     }

@@ -97,6 +97,19 @@ public final class Reply {
         return b;
     }
 
+    /**
+     * Takes back a buffer whose bytes were all written to the socket, to be
+     * reused for the next replies instead of allocating a new one.
+     */
+    public void recycle(ByteBuf b) {
+        if (out == null && b.capacity() <= 64 * 1024) {
+            b.clear();
+            out = b;
+        } else {
+            b.release();
+        }
+    }
+
     public boolean hasPending() {
         return out != null && out.isReadable();
     }

@@ -45,6 +45,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LarderServer {
     public static final String REDIS_VERSION = "7.0.15";
+    /**
+     * Buffers for network reads and replies. Netty 4.2's adaptive allocator by
+     * default; -Dlarder.allocator=pooled selects the classic pooled one, whose
+     * pinned-memory accounting costs a LongAdder update per allocation.
+     */
+    static final io.netty.buffer.ByteBufAllocator ALLOCATOR = "pooled".equals(System.getProperty("larder.allocator"))
+            ? PooledByteBufAllocator.DEFAULT : io.netty.buffer.ByteBufAllocator.DEFAULT;
+
     public static final String LARDER_VERSION = "0.1.0";
 
     private final Config config;
@@ -321,7 +329,7 @@ public final class LarderServer {
 
     /** Changes since the last save (INFO rdb_changes_since_last_save). */
     public long changesSinceLastSave() {
-        return stats.dirty.sum() - dirtyAtLastSave;
+        return stats.dirty() - dirtyAtLastSave;
     }
 
     /** Persistence records a successful save: LASTSAVE and the change counter restart from here. */
@@ -533,7 +541,7 @@ public final class LarderServer {
     }
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
-        if (c.dirtyCount() != 0) stats.dirty.add(c.dirtyCount());
+        if (c.dirtyCount() != 0) c.stats().dirty += c.dirtyCount();
         for (AfterCommand ac : afterCommand) ac.after(c, client, a, cmd, durationUs);
     }
 
@@ -565,7 +573,7 @@ public final class LarderServer {
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -36,10 +36,12 @@ public final class ServerStats {
     public final LongAdder evictedClients = new LongAdder();
     public final LongAdder totalErrorReplies = new LongAdder();
     public final LongAdder unexpectedErrorReplies = new LongAdder();
-    public final LongAdder readsProcessed = new LongAdder();
-    public final LongAdder writesProcessed = new LongAdder();
     /** Changes to the data set since start (Redis's server.dirty; rdb_changes_since_last_save). */
-    public final LongAdder dirty = new LongAdder();
+    public long dirty() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.dirty;
+        return n;
+    }
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     // Instantaneous metrics, sampled by the server cron.
@@ -52,6 +54,20 @@ public final class ServerStats {
     /** The calling thread's counters (workers keep a reference in their CommandContext). */
     public ThreadStats local() {
         return local.get();
+    }
+
+    private volatile long baseReads, baseWrites;
+
+    public long readsProcessed() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.readsProcessed;
+        return n - baseReads;
+    }
+
+    public long writesProcessed() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.writesProcessed;
+        return n - baseWrites;
     }
 
     public long commands() {
@@ -193,8 +209,8 @@ public final class ServerStats {
         evictedKeys.reset();
         evictedClients.reset();
         unexpectedErrorReplies.reset();
-        readsProcessed.reset();
-        writesProcessed.reset();
+        baseReads += readsProcessed();
+        baseWrites += writesProcessed();
         synchronized (this) {
             for (long[] k : samples) java.util.Arrays.fill(k, 0);
         }

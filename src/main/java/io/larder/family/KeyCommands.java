@@ -352,11 +352,11 @@ public final class KeyCommands {
                             // Redis checks the type with a read lookup: a keyspace hit, or a miss
                             // with its "keymiss" event when the key just expired.
                             if (expired) {
-                                server.stats().keyspaceMisses.increment();
+                                c.stats().miss();
                                 c.notify(KeyspaceEvents.KEY_MISS, "keymiss", db, key);
                                 continue;
                             }
-                            server.stats().keyspaceHits.increment();
+                            c.stats().hit();
                             if (!o.typeMatches(Entries.type(e))) continue;
                         }
                         if (!expired) keys.add(key);

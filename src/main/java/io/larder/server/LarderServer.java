@@ -45,6 +45,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LarderServer {
     public static final String REDIS_VERSION = "7.0.15";
+    /**
+     * Buffers for network reads and replies. Netty 4.2's adaptive allocator by
+     * default; -Dlarder.allocator=pooled selects the classic pooled one, whose
+     * pinned-memory accounting costs a LongAdder update per allocation.
+     */
+    static final io.netty.buffer.ByteBufAllocator ALLOCATOR = "pooled".equals(System.getProperty("larder.allocator"))
+            ? PooledByteBufAllocator.DEFAULT : io.netty.buffer.ByteBufAllocator.DEFAULT;
+
     public static final String LARDER_VERSION = "0.1.0";
 
     private final Config config;
@@ -158,6 +166,7 @@ public final class LarderServer {
         this.dispatcher = new Dispatcher(this);
         Families.registerAll(this, table);
         table.seal(configFile.renames);
+        config.watch("client-query-buffer-limit", p -> queryBufferLimit = config.getLong("client-query-buffer-limit"));
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
         // CONFIG SET bind / port rebind at once; a failure leaves the old listeners and is reported.
@@ -284,8 +293,11 @@ public final class LarderServer {
         return !config.get("requirepass").isEmpty();
     }
 
+    private volatile long queryBufferLimit;
+
+    /** client-query-buffer-limit, read on every network read, so kept in a field. */
     long queryBufferLimit() {
-        return config.getLong("client-query-buffer-limit");
+        return queryBufferLimit;
     }
 
     public EventLoopGroup workers() {
@@ -334,7 +346,7 @@ public final class LarderServer {
 
     /** Changes since the last save (INFO rdb_changes_since_last_save). */
     public long changesSinceLastSave() {
-        return stats.dirty.sum() - dirtyAtLastSave;
+        return stats.dirty() - dirtyAtLastSave;
     }
 
     /** Persistence records a successful save: LASTSAVE and the change counter restart from here. */
@@ -570,7 +582,7 @@ public final class LarderServer {
     }
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
-        if (c.dirtyCount() != 0) stats.dirty.add(c.dirtyCount());
+        if (c.dirtyCount() != 0) c.stats().dirty += c.dirtyCount();
         for (AfterCommand ac : afterCommand) ac.after(c, client, a, cmd, durationUs);
     }
 
@@ -586,6 +598,8 @@ public final class LarderServer {
         // tracks the key and listens to events sees them in this order).
         notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
         keyModified(db, key);
+        // An expired stream wakes its XREADGROUP waiters with an error, like any deleted one.
+        context().keyReady(db, key);
     }
 
     // ------------------------------------------------------------ lifecycle
@@ -603,7 +617,7 @@ public final class LarderServer {
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -756,6 +770,9 @@ public final class LarderServer {
                 } catch (RuntimeException e) {
                     Log.warning("active expiry: " + e);
                 }
+                // Keys it expired may be waited on (see keyExpired); commands serve theirs when they finish.
+                CommandContext c = context();
+                if (!c.readyKeys().isEmpty()) blocking.serveReady(c);
             }, period, period, TimeUnit.MILLISECONDS);
         }
     }
@@ -800,7 +817,8 @@ public final class LarderServer {
             for (Channel c : extraListeners) c.close();
         }
         for (Client c : clients.snapshot()) c.close();
-        if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Bounded waits: a loop stuck in a runaway command must not keep the process alive.
+        if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -65,6 +65,30 @@ public final class Database {
         return find(l, key, 0, key.length, KeyHash.hash(key), now);
     }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+
+    /**
+     * Bit i set: segment i may hold keys with an expiry. Writers set it under
+     * the segment's stripe lock; the expiry cycle clears it (under the same
+     * lock) when the segment has none, so the cycle visits only segments
+     * that can have something to expire.
+     */
+    long[] volatileSegments = new long[Keyspace.SEGMENTS / 64];
+
+    private void markVolatile(Lookup l) {
+        if (l.slot < 0 || !l.segment.isVolatile(l.slot)) return;
+        int w = l.segmentIndex >>> 6;
+        long m = 1L << l.segmentIndex;
+        long[] bits = volatileSegments;
+        if ((bits[w] & m) == 0) LONGS.getAndBitwiseOr(bits, w, m);
+    }
+
+    /** Clears a segment's volatile bit; the caller holds its stripe lock and saw no volatile key. */
+    void clearVolatile(int index) {
+        LONGS.getAndBitwiseAnd(volatileSegments, index >>> 6, ~(1L << index));
+    }
+
     /** Inserts at the position of a failed {@link #find}. */
     public void insert(Lookup l, Object e) {
         Segment s = l.segment;
@@ -75,6 +99,7 @@ public final class Database {
         }
         l.slot = s.insert(l.h24, e);
         l.entry = e;
+        markVolatile(l);
     }
 
     /**
@@ -86,6 +111,7 @@ public final class Database {
         if (keyspace.lfu() && l.entry != null && l.entry != e) Entries.setLru(e, Entries.lru(l.entry));
         l.segment.replace(l.slot, e);
         l.entry = e;
+        markVolatile(l);
     }
 
     /**
@@ -100,12 +126,14 @@ public final class Database {
             if (nb != b) {
                 l.segment.replace(l.slot, nb);
                 l.entry = nb;
+                markVolatile(l);
                 return;
             }
         } else {
             ((StoredValue) e).setExpireAt(expireAt);
         }
         l.segment.updated(l.slot);
+        markVolatile(l);
     }
 
     /**
@@ -128,6 +156,7 @@ public final class Database {
     /** Accounts a value that changed in place (size, expiry). */
     public void updated(Lookup l) {
         l.segment.updated(l.slot);
+        markVolatile(l);
     }
 
     /** Removes the entry of a successful {@link #find}; returns it. */
@@ -165,6 +194,7 @@ public final class Database {
     /** Removes every key. Caller holds the gate exclusively. */
     public void clear() {
         segments = new Segment[Keyspace.SEGMENTS];
+        volatileSegments = new long[Keyspace.SEGMENTS / 64];
     }
 
     /** Swaps contents with another database (SWAPDB). Caller holds the gate exclusively. */
@@ -172,6 +202,9 @@ public final class Database {
         Segment[] t = segments;
         segments = o.segments;
         o.segments = t;
+        long[] v = volatileSegments;
+        volatileSegments = o.volatileSegments;
+        o.volatileSegments = v;
     }
 
     /** Lazily expires a key found at a slot during iteration; true if it was removed. */

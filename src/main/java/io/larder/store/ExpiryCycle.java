@@ -79,22 +79,36 @@ public final class ExpiryCycle {
         boolean outOfTime = false;
         while (visitsLeft > 0) {
             Database d = keyspace.db(db);
-            Segment s = d.segments[segment];
-            if (s != null && s.volatileCount > 0 && s.minExpire <= now) {
-                keyspace.gate.enter(w);
-                try {
-                    keyspace.locks.lock(segment);
+            // Jump to this thread's next segment that may hold keys with an expiry: whole
+            // words of the bitmap with nothing of ours are passed over without touching segments.
+            int next = nextCandidate(d.volatileSegments, segment);
+            if (next < 0) {
+                visitsLeft -= (Keyspace.SEGMENTS - segment + threads - 1) / threads;
+                segment = index;
+                db = (db + 1) % dbs;
+                continue;
+            }
+            visitsLeft -= (next - segment) / threads;
+            segment = next;
+            {
+                Segment s = d.segments[segment];
+                if (s == null || s.volatileCount == 0 || s.minExpire <= now) {
+                    keyspace.gate.enter(w);
                     try {
-                        // The database's segment array may have been swapped or flushed meanwhile.
-                        Segment cur = d.segments[segment];
-                        if (cur != null) expireSegment(d, cur, now);
+                        keyspace.locks.lock(segment);
+                        try {
+                            // The database's segment array may have been swapped or flushed meanwhile.
+                            Segment cur = d.segments[segment];
+                            if (cur == null || cur.volatileCount == 0) d.clearVolatile(segment);
+                            else if (cur.minExpire <= now) expireSegment(d, cur, now);
+                        } finally {
+                            keyspace.locks.unlock(segment);
+                        }
                     } finally {
-                        keyspace.locks.unlock(segment);
+                        keyspace.gate.exit(w);
                     }
-                } finally {
-                    keyspace.gate.exit(w);
+                    sinceClock = CLOCK_EVERY;
                 }
-                sinceClock = CLOCK_EVERY;
             }
             advance(dbs);
             visitsLeft--;
@@ -112,6 +126,21 @@ public final class ExpiryCycle {
             sliceQueued = true;
             loop.schedule(this::slice, 0, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The first segment >= from owned by this thread whose volatile bit is set, or -1. */
+    private int nextCandidate(long[] bits, int from) {
+        for (int w = from >>> 6; w < bits.length; w++) {
+            long word = bits[w];
+            if (word == 0) continue;
+            if (w == from >>> 6) word &= -1L << (from & 63);
+            while (word != 0) {
+                int seg = (w << 6) + Long.numberOfTrailingZeros(word);
+                if (seg % threads == index) return seg;
+                word &= word - 1;
+            }
+        }
+        return -1;
     }
 
     private void advance(int dbs) {

@@ -10,8 +10,9 @@ import io.larder.util.Numbers;
  * comment), the entries at or after a hash position can be found whatever
  * the table's capacity, so an iteration survives any number of resizes
  * between calls: every entry present for the whole iteration is returned
- * exactly once per pass. 0 starts an iteration and a reply of 0 ends it; a
- * table that is not split into segments uses segment 0 only.
+ * exactly once per pass. 0 starts an iteration and a reply of 0 ends it.
+ * HSCAN/SSCAN over an {@link ElementTable} use the same scheme with the
+ * table's own 32-bit positions as the cursor (one table, no segments).
  */
 public final class ScanCursor {
     private ScanCursor() {}

@@ -60,7 +60,10 @@ public final class Outbox implements Runnable {
         if (cutOff) return false;
         Channel ch = client.channel();
         if (ch == null || !ch.isActive()) return false;
-        if (current != null && current.callDepth() > 0 && current.client() == client && ch.eventLoop().inEventLoop()) {
+        // Not in the middle of a reply whose length is written last (a push there would land inside
+        // it): then the message follows the reply instead.
+        if (current != null && current.callDepth() > 0 && current.client() == client && ch.eventLoop().inEventLoop()
+                && !client.reply().inDeferred()) {
             ByteBuf out = client.reply().buffer();
             drainInto(out);
             out.writeBytes(message);

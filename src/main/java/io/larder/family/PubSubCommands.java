@@ -83,8 +83,7 @@ public final class PubSubCommands {
     /** Redis's processCommand: RESP2 clients in subscribed mode run only the subscribe family. */
     private String subscribedContext(Client client, CommandSpec cmd) {
         if (!client.has(Client.PUBSUB) || client.resp() != 2) return null;
-        String name = cmd.parent == null ? cmd.name : cmd.parent.name;
-        if (cmd.parent == null && ALLOWED_SUBSCRIBED.contains(name)) return null;
+        if (cmd.parent == null && ALLOWED_SUBSCRIBED.contains(cmd.name)) return null;
         return "ERR Can't execute '" + cmd.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
                 + "RESET are allowed in this context";
     }

@@ -76,7 +76,7 @@ public final class Tracking {
         }
     };
     /** Consecutive times the table could not be brought under tracking-table-max-keys. */
-    private int limitRounds;
+    private volatile int limitRounds;
     private final Object limitLock = new Object();
     private volatile long maxKeys;
 
@@ -425,9 +425,7 @@ public final class Tracking {
     private void limitUsedSlots(Client current, CommandContext c) {
         long max = maxKeys;
         if (max == 0 || table.size() <= max) {
-            if (max == 0 || limitRounds != 0) synchronized (limitLock) {
-                limitRounds = 0;
-            }
+            if (limitRounds != 0) limitRounds = 0;
             return;
         }
         synchronized (limitLock) {

@@ -91,7 +91,17 @@ public final class Tracking {
     public Tracking(LarderServer server) {
         this.server = server;
         server.setReadListener(this::keysRead);
-        server.addKeyListener((db, key) -> keyModified(key));
+        server.addKeyListener(new LarderServer.KeyListener() {
+            @Override
+            public void keyModified(io.larder.store.Database db, byte[] key) {
+                Tracking.this.keyModified(key);
+            }
+
+            @Override
+            public boolean active() {
+                return Tracking.this.active();
+            }
+        });
         server.addDataFlushListener(db -> flushed());
         server.addClientListener(this::disable);
         server.addResetListener(this::disable);
@@ -236,7 +246,6 @@ public final class Tracking {
 
     /** Redis's signalModifiedKey: a key changed (write, expiry, eviction). */
     private void keyModified(byte[] key) {
-        if (prefixCount == 0 && table.isEmpty()) return;
         CommandContext c = server.context();
         Client current = currentClient(c);
         invalidate(key, true, current, current, c);

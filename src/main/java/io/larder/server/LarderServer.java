@@ -78,6 +78,14 @@ public final class LarderServer {
     /** Hooks: WATCH, client tracking. */
     public interface KeyListener {
         void keyModified(Database db, byte[] key);
+
+        /**
+         * False while the listener has nothing to do (nobody tracks keys,
+         * nobody watches): writes then do not even copy the key for it.
+         */
+        default boolean active() {
+            return true;
+        }
     }
 
     /** Hooks: keyspace notifications (pub/sub). */
@@ -557,13 +565,19 @@ public final class LarderServer {
 
     public void keyModified(Database db, byte[] key) {
         if (!hasKeyListeners) return;
-        for (KeyListener l : keyListeners) l.keyModified(db, key);
+        for (KeyListener l : keyListeners) {
+            if (l.active()) l.keyModified(db, key);
+        }
     }
 
     public void keyModified(Database db, Args a, int i) {
         if (!hasKeyListeners) return;
-        byte[] key = a.bytes(i);
-        for (KeyListener l : keyListeners) l.keyModified(db, key);
+        byte[] key = null;
+        for (KeyListener l : keyListeners) {
+            if (!l.active()) continue;
+            if (key == null) key = a.bytes(i);
+            l.keyModified(db, key);
+        }
     }
 
     public boolean notificationsEnabled(int eventClass) {

@@ -26,5 +26,8 @@ public final class Families {
         new DebugCommand(server).register(t);
         new SortedSetCommands(server).register(t);
         new SortCommands(server).register(t);
+        new PubSubCommands(server).register(t);
+        new ClientTrackingCommands(server).register(t);
+        new MonitorCommand(server).register(t);
     }
 }

@@ -350,6 +350,11 @@ public final class Reply {
         out = alloc.heapBuffer(256);
     }
 
+    /** True while a reply whose length comes at the end is being written (its elements go to a side buffer). */
+    public boolean inDeferred() {
+        return !deferred.isEmpty();
+    }
+
     /** Ends a deferred reply as an array of n elements. */
     public void endArray(long n) {
         endDeferred('*', n);

@@ -299,6 +299,25 @@ public final class CommandContext {
     }
 
     /**
+     * lookupKeyRead for a key that is not an argument (SORT's BY and GET
+     * patterns): expiry, LRU, hit/miss statistics and "keymiss" as for
+     * {@link #read(Database, int)}. Fills {@link #lookup()}.
+     */
+    public Object readKey(Database db, byte[] key) {
+        Object e = db.find(lookup, key, now);
+        if (e == null) {
+            stats.miss();
+            if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
+                server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, key);
+            }
+            return null;
+        }
+        stats.hit();
+        if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        return e;
+    }
+
+    /**
      * Looks up key argument i for writing (Redis's lookupKeyWrite): lazy
      * expiry and LRU update, no hit/miss statistics.
      */
@@ -325,15 +344,21 @@ public final class CommandContext {
 
     /**
      * A key's value changed (Redis's signalModifiedKey): invalidates WATCHes
-     * and client-side caches of it.
+     * and client-side caches of it. A key someone is blocked on is also
+     * offered to its waiters: a stream that was deleted or overwritten must
+     * wake the clients blocked in XREADGROUP on it with an error (Redis's
+     * signalDeletedKeyAsReady), whichever family deleted it; waiters with
+     * nothing to take from the key stay blocked.
      */
     public void keyModified(Database db, byte[] key) {
         server.keyModified(db, key);
+        keyReady(db, key);
     }
 
     /** keyModified for key argument i. */
     public void keyModified(Database db, int argIndex) {
         server.keyModified(db, args, argIndex);
+        if (server.blocking().hasWaiters()) keyReady(db, args.bytes(argIndex));
     }
 
     /** A keyspace notification (Redis's notifyKeyspaceEvent). */

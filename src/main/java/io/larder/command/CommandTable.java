@@ -59,6 +59,16 @@ public final class CommandTable {
             return this;
         }
 
+        /**
+         * The command runs exclusive only when the predicate holds for its
+         * arguments: it then reads keys that neither key specs nor an
+         * extractor can name before it runs (SORT ... BY weight_* GET obj_*).
+         */
+        public Registration exclusiveWhen(java.util.function.Predicate<io.larder.protocol.Args> p) {
+            spec.exclusiveWhen = p;
+            return this;
+        }
+
         /** The command touches no keys and no database state: no gate, no locks. */
         public Registration noKeyspace() {
             spec.noKeyspace = true;

@@ -2,6 +2,7 @@ package io.larder.family;
 
 import io.larder.command.CommandContext;
 import io.larder.command.CommandError;
+import io.larder.command.CommandSpec;
 import io.larder.command.CommandTable;
 import io.larder.command.Errors;
 import io.larder.config.KeyspaceEvents;
@@ -28,6 +29,19 @@ public final class PersistenceCommands {
 
     public PersistenceCommands(LarderServer server) {
         this.server = server;
+        // Redis's writeCommandsDeniedByDiskError: after a failed background save (with save points and
+        // stop-writes-on-bgsave-error), writes and PING are refused with -MISCONF.
+        server.dispatcher().addCheck((client, cmd) -> {
+            if (server.persistenceRefusals() == 0) return null;
+            String denied = server.writeDeniedError();
+            return denied != null && (cmd.has(CommandSpec.WRITE) || cmd.fullName.equals("ping")) ? denied : null;
+        });
+    }
+
+    /** While a dump loads, commands without the "loading" flag are refused (added in processCommand's order). */
+    public static void addLoadingCheck(LarderServer server) {
+        server.dispatcher().addCheck((client, cmd) -> server.persistenceRefusals() != 0 && server.loading()
+                && !cmd.has(CommandSpec.LOADING) ? "LOADING Redis is loading the dataset in memory" : null);
     }
 
     public void register(CommandTable t) {

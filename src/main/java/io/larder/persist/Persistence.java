@@ -331,7 +331,7 @@ public final class Persistence {
         Job running = jobSnapshot();
         if (running != null) abortOrAwait(running);
         long start = System.currentTimeMillis();
-        long dirtyAtStart = server.stats().dirty.sum();
+        long dirtyAtStart = server.stats().dirty();
         boolean compress = config.getBool("rdbcompression");
         KeyRecords.SaveOptions opts = KeyRecords.SaveOptions.from(config);
         List<byte[]> libs = functions.codes();
@@ -420,7 +420,7 @@ public final class Persistence {
         Job running = jobSnapshot();
         if (running != null && running.rdb) abort(running);
         if (!savePointsConfigured()) return;
-        if (saveNow()) server.savedAt(server.lastSaveMs(), server.stats().dirty.sum() + pendingDirty);
+        if (saveNow()) server.savedAt(server.lastSaveMs(), server.stats().dirty() + pendingDirty);
     }
 
     // ------------------------------------------------------------ saving in the background
@@ -455,7 +455,7 @@ public final class Persistence {
             this.compress = config.getBool("rdbcompression");
             this.checksum = config.getBool("rdbchecksum");
             this.incrementalFsync = config.getBool("rdb-save-incremental-fsync");
-            this.dirtyAtStart = server.stats().dirty.sum();
+            this.dirtyAtStart = server.stats().dirty();
             this.usedMemory = keyspace.memory();
             this.libraries = functions.codes();
             this.aofBase = aofBase;

@@ -47,11 +47,29 @@ public final class Dispatcher {
 
     private volatile Interceptor[] interceptors = new Interceptor[0];
 
+    /**
+     * A check Redis's processCommand makes after authentication and before
+     * CLIENT PAUSE and MULTI queueing (pub/sub context, replica clients):
+     * returns the error to reject the command with, or null.
+     */
+    public interface Check {
+        String check(Client client, CommandSpec cmd);
+    }
+
+    private volatile Check[] checks = new Check[0];
+
     Dispatcher(LarderServer server) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.gate = keyspace.gate;
+    }
+
+    /** Adds a {@link Check}; checks run in the order they were added. */
+    public synchronized void addCheck(Check k) {
+        Check[] n = Arrays.copyOf(checks, checks.length + 1);
+        n[n.length - 1] = k;
+        checks = n;
     }
 
     public synchronized void addInterceptor(Interceptor i) {
@@ -68,8 +86,13 @@ public final class Dispatcher {
         try {
             dispatch(c, client, a);
         } finally {
-            // Redis's resetClient: SKIP covers exactly one command, the one after CLIENT REPLY SKIP.
+            // Redis's resetClient: SKIP covers exactly one command, the one after CLIENT REPLY SKIP;
+            // CLIENT CACHING the next command (any CLIENT subcommand keeps it; a transaction keeps it to EXEC).
             client.replySkip = false;
+            if (client.has(Client.TRACKING_CACHING) && !client.has(Client.MULTI)
+                    && (client.lastCommand == null || !client.lastCommand.fullName.startsWith("client|"))) {
+                client.setFlag(Client.TRACKING_CACHING, false);
+            }
             if (client.replySkipNext) {
                 client.replySkip = true;
                 client.replySkipNext = false;
@@ -116,16 +139,10 @@ public final class Dispatcher {
             reject(client, cmd, Errors.NOAUTH.getMessage());
             return;
         }
-        // Redis's processCommand order: writes refused after a failed background save (PING too), then
-        // commands without the "loading" flag while a dump loads.
-        if (server.persistenceRefusals() != 0) {
-            String denied = server.writeDeniedError();
-            if (denied != null && (cmd.has(CommandSpec.WRITE) || cmd.fullName.equals("ping"))) {
-                reject(client, cmd, denied);
-                return;
-            }
-            if (server.loading() && !cmd.has(CommandSpec.LOADING)) {
-                reject(client, cmd, "LOADING Redis is loading the dataset in memory");
+        for (Check k : checks) {
+            String error = k.check(client, cmd);
+            if (error != null) {
+                reject(client, cmd, error);
                 return;
             }
         }
@@ -172,7 +189,7 @@ public final class Dispatcher {
         try {
             if (cmd.noKeyspace()) {
                 cmd.handler().handle(c);
-            } else if (cmd.exclusive()) {
+            } else if (cmd.exclusive(a)) {
                 runExclusive(c, cmd);
             } else {
                 runLocked(c, a, cmd);
@@ -200,6 +217,7 @@ public final class Dispatcher {
         }
         // Like Redis, a command failed if it replied with an error, however it produced it.
         failed |= reply.errorCount() != errorsBefore;
+        server.monitor().executed(c, client, a, cmd);
         long durationUs = (System.nanoTime() - start) / 1000;
         // A command that blocked its client is counted (and logged, propagated) when it completes.
         if (!c.blocked()) commandCompleted(c, client, a, cmd, durationUs, failed);
@@ -222,13 +240,13 @@ public final class Dispatcher {
     private void runExclusive(CommandContext c, CommandSpec cmd) {
         ExecutionGate.Worker w = c.worker();
         if (gate.isExclusiveOwner(w)) {
-            cmd.handler().handle(c);
+            handle(c, cmd);
             return;
         }
         gate.enterExclusive(w);
         c.setExclusive(true);
         try {
-            cmd.handler().handle(c);
+            handle(c, cmd);
         } finally {
             c.setExclusive(false);
             gate.exitExclusive(w);
@@ -245,7 +263,7 @@ public final class Dispatcher {
                 int n = stripesOf(s, a, cmd);
                 for (int i = 0; i < n; i++) snap.beforeWrite(s.stripes[i]);
             }
-            cmd.handler().handle(c);
+            handle(c, cmd);
             return;
         }
         Scratch s = scratch.get();
@@ -260,7 +278,7 @@ public final class Dispatcher {
                 if (snap != null && cmd.has(CommandSpec.WRITE)) {
                     for (int i = 0; i < n; i++) snap.beforeWrite(st[i]);
                 }
-                cmd.handler().handle(c);
+                handle(c, cmd);
             } finally {
                 for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
             }
@@ -284,6 +302,21 @@ public final class Dispatcher {
             st[i] = keyspace.segmentOf(a.hash(p), a.buf(), a.off(p), a.len(p));
         }
         return sortUnique(st, n);
+    }
+
+    /**
+     * Runs the handler of a command that touches the keyspace; then, with its
+     * keys still locked, what must be atomic with it: client tracking
+     * remembers the keys a read-only command read (even one that failed, as
+     * Redis's call() does), so no write can slip in between the read and the
+     * remembering and leave a client's cache stale.
+     */
+    private void handle(CommandContext c, CommandSpec cmd) {
+        try {
+            cmd.handler().handle(c);
+        } finally {
+            if (cmd.has(CommandSpec.READONLY)) server.keysRead(c, cmd);
+        }
     }
 
     /** Sorts and removes duplicates in place; returns the new length. */

@@ -14,7 +14,9 @@ public final class RdbCodecs {
             new StringCodec(),
             new ListCodec(),
             new SetCodec(),
-            new HashCodec());
+            new ZsetCodec(),
+            new HashCodec(),
+            new StreamCodec());
 
     private static final RdbTypeCodec[] BY_VALUE_TYPE = new RdbTypeCodec[16];
     private static final RdbTypeCodec[] BY_RDB_TYPE = new RdbTypeCodec[256];

@@ -73,9 +73,30 @@ final class Datasets {
             List<String> sbig = new ArrayList<>(List.of("SADD", p + "set:bigints"));
             for (int i = 0; i < 1000; i++) sbig.add(Integer.toString(i * 3));
             out.add(cmd(sbig.toArray(new String[0])));
+            // sorted sets
+            out.add(cmd("ZADD", p + "zset:small", "1", "a", "2.5", "b", "-inf", "c", "1e300", "d"));
+            List<String> zbig = new ArrayList<>(List.of("ZADD", p + "zset:big"));
+            for (int i = 0; i < 400; i++) {
+                zbig.add(Double.toString(r.nextGaussian() * 1000));
+                zbig.add("member-" + i);
+            }
+            out.add(cmd(zbig.toArray(new String[0])));
+            out.add(cmd("ZADD", p + "zset:longmember", "1", "M".repeat(100)));
+            // streams, with consumer groups
+            for (int i = 1; i <= 300; i++) {
+                out.add(cmd("XADD", p + "stream", i + "-" + (i % 3), "field", "value-" + i, "n", Integer.toString(i)));
+            }
+            out.add(cmd("XADD", p + "stream", "400-0", "different", "fields", "x", "y"));
+            out.add(cmd("XDEL", p + "stream", "10-1", "11-2"));
+            out.add(cmd("XGROUP", "CREATE", p + "stream", "readers", "0"));
+            out.add(cmd("XGROUP", "CREATE", p + "stream", "late", "$"));
+            out.add(cmd("XREADGROUP", "GROUP", "readers", "r1", "COUNT", "5", "STREAMS", p + "stream", ">"));
+            out.add(cmd("XREADGROUP", "GROUP", "readers", "r2", "COUNT", "3", "STREAMS", p + "stream", ">"));
+            out.add(cmd("XACK", p + "stream", "readers", "1-1"));
+            out.add(cmd("XADD", p + "stream:empty", "MAXLEN", "0", "1-1", "a", "b"));
             // expiries on every type
             for (String k : List.of("str:3", "str:13", "list:small", "hash:small", "hash:big", "set:ints",
-                    "set:strings", "appended")) {
+                    "set:strings", "appended", "zset:small", "zset:big", "stream")) {
                 out.add(cmd("PEXPIREAT", p + k, Long.toString(expireAtMs)));
             }
         }
@@ -137,6 +158,25 @@ final class Datasets {
                 for (Object o : (List<Object>) c.call("SMEMBERS", key)) m.add((String) o);
                 m.sort(null);
                 yield m.toString();
+            }
+            case "zset" -> String.valueOf(c.call("ZRANGE", key, "0", "-1", "WITHSCORES"));
+            case "stream" -> {
+                StringBuilder b = new StringBuilder(String.valueOf(c.call("XRANGE", key, "-", "+")));
+                List<Object> info = (List<Object>) c.call("XINFO", "STREAM", key);
+                for (int i = 0; i < info.size(); i += 2) {
+                    // The entries themselves are compared above; the counters and IDs here.
+                    if (!String.valueOf(info.get(i)).endsWith("entry")) b.append(info.get(i)).append(info.get(i + 1));
+                }
+                for (Object g : (List<Object>) c.call("XINFO", "GROUPS", key)) {
+                    b.append(g);
+                    String name = (String) ((List<Object>) g).get(1);
+                    b.append(c.call("XPENDING", key, name));
+                    for (Object consumer : (List<Object>) c.call("XINFO", "CONSUMERS", key, name)) {
+                        List<Object> f = (List<Object>) consumer;
+                        b.append(f.get(1)).append(f.get(3)); // name, pending (not the times)
+                    }
+                }
+                yield b.toString();
             }
             default -> "?";
         };

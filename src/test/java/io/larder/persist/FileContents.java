@@ -66,6 +66,12 @@ final class FileContents {
             }
             return m;
         }
+        if (sv instanceof io.larder.store.zset.SortedSet z) {
+            Map<String, Double> m = new TreeMap<>();
+            z.forEach((buf, off, len, score) -> m.put(new String(buf, off, len, StandardCharsets.ISO_8859_1), score));
+            return m;
+        }
+        if (sv instanceof io.larder.store.StreamValue st) return st.length();
         throw new IllegalArgumentException(sv.getClass().toString());
     }
 }

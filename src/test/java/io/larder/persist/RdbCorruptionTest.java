@@ -55,6 +55,17 @@ class RdbCorruptionTest {
             c.call(hb.toArray(new String[0]));
             c.call("SADD", "si", "1", "2", "3");
             c.call("SADD", "ss", "a", "b", "c");
+            c.call("ZADD", "zl", "1", "a", "2.5", "b");
+            List<String> zb = new ArrayList<>(List.of("ZADD", "zb"));
+            for (int i = 0; i < 200; i++) {
+                zb.add(Integer.toString(i * 7 % 13));
+                zb.add("m" + i);
+            }
+            c.call(zb.toArray(new String[0]));
+            for (int i = 1; i <= 30; i++) c.call("XADD", "st", i + "-0", "f", "v" + i);
+            c.call("XADD", "st", "31-0", "g", "other");
+            c.call("XGROUP", "CREATE", "st", "grp", "0");
+            c.call("XREADGROUP", "GROUP", "grp", "c1", "COUNT", "3", "STREAMS", "st", ">");
             c.call("SELECT", "3");
             c.call("SET", "other", "db");
             assertEquals("OK", c.call("SAVE"));
@@ -210,7 +221,7 @@ class RdbCorruptionTest {
         Outcome o = run(larder("--check-rdb", ok.toString()), 60);
         assertEquals(0, o.status(), o.output());
         assertTrue(o.output().contains("RDB looks OK"), o.output());
-        assertTrue(o.output().contains("[info] 11 keys read"), o.output());
+        assertTrue(o.output().contains("[info] 14 keys read"), o.output());
         assertTrue(o.output().contains("[info] 1 expires"), o.output());
         Path cut = tmp.resolve("cut.rdb");
         Files.write(cut, java.util.Arrays.copyOf(good, good.length - 20));

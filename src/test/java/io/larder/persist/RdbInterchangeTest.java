@@ -317,6 +317,20 @@ class RdbInterchangeTest {
         byte[] n2 = OldEncodings.ziplist(List.of("c", "x".repeat(40), "-2"));
         out.writeString(n1, 0, n1.length);
         out.writeString(n2, 0, n2.length);
+        // sorted sets: textual doubles (RDB_TYPE_ZSET) and ziplists
+        out.writeByte(Rdb.TYPE_ZSET);
+        out.writeString(b("oldzset"));
+        out.writeLen(4);
+        for (String[] e : new String[][] {{"a", "1.5"}, {"b", "+inf"}, {"c", "-3"}, {"d", "1e30"}}) {
+            out.writeString(b(e[0]));
+            if (e[1].equals("+inf")) {
+                out.writeByte(254);
+            } else {
+                out.writeByte(e[1].length());
+                out.writeRaw(b(e[1]), 0, e[1].length());
+            }
+        }
+        key(out, Rdb.TYPE_ZSET_ZIPLIST, "zlzset", OldEncodings.ziplist(List.of("a", "1", "b", "2.5", "c", "100")));
         // an expiry in seconds (RDB_OPCODE_EXPIRETIME) and one in milliseconds
         out.writeByte(Rdb.OPCODE_EXPIRETIME);
         int secs = (int) (EXPIRE_AT / 1000);
@@ -348,16 +362,61 @@ class RdbInterchangeTest {
             try (RedisOracle redis = redisFrom(rdir, "dump.rdb"); RespClient rc = redis.client();
                     LarderTestServer larder = larderFrom(ldir, "dump.rdb"); RespClient lc = larder.client()) {
                 Map<String, String> expected = describe(rc);
-                assertEquals(12, expected.size(), "version " + version + ": " + expected.keySet());
+                assertEquals(14, expected.size(), "version " + version + ": " + expected.keySet());
                 assertEquals(expected, describe(lc), "RDB version " + version);
                 // the same values as DUMP payloads of the old types, through RESTORE
-                for (String k : List.of("zllist", "zlhash", "zmhash", "intset64", "qlist", "linked")) {
+                for (String k : List.of("zllist", "zlhash", "zmhash", "intset64", "qlist", "linked", "oldzset",
+                        "zlzset")) {
                     byte[] p = b((String) rc.call("DUMP", k));
                     assertEquals("OK", RespClient.decode(lc.callRaw(b("RESTORE"), b(k + ":r"), b("0"), p)));
                     assertEquals(Datasets.describeKey(rc, k), Datasets.describeKey(lc, k + ":r"));
                 }
             }
         }
+    }
+
+    /** A stream as Redis 5 and 6 wrote it (RDB_TYPE_STREAM_LISTPACKS): no first ID, tombstone or read counters. */
+    static byte[] streamV1Payload() {
+        ListCodec.EntryBuilder lp = new ListCodec.EntryBuilder(64);
+        for (String e : List.of("2", "0", "1", "f", "0", // count, deleted, master: 1 field "f", terminator
+                "2", "0", "0", "v1", "4", // SAMEFIELDS, delta 0-0, value, lp-count
+                "2", "1", "0", "v2", "4")) { // SAMEFIELDS, delta 1-0
+            byte[] x = b(e);
+            lp.string(x, 0, x.length);
+        }
+        byte[] node = new byte[Blobs.LP_HEADER + lp.len + 1];
+        Blobs.writeListpackHeader(node, 0, lp.len, lp.count);
+        System.arraycopy(lp.buf, 0, node, Blobs.LP_HEADER, lp.len);
+        node[node.length - 1] = (byte) 0xFF;
+        RdbOutput out = new RdbOutput(false);
+        out.writeByte(Rdb.TYPE_STREAM_LISTPACKS);
+        out.writeLen(1);
+        byte[] key = StreamCodec.idBytes(1, 0);
+        out.writeString(key, 0, key.length);
+        out.writeString(node, 0, node.length);
+        out.writeLen(2); // length
+        out.writeLen(2); // last ID 2-0
+        out.writeLen(0);
+        out.writeLen(2); // groups
+        for (String g : List.of("g1", "g2")) {
+            out.writeString(b(g));
+            out.writeLen(g.equals("g1") ? 1 : 0); // last delivered 1-0 / 0-0
+            out.writeLen(0);
+            out.writeLen(g.equals("g1") ? 1 : 0); // PEL
+            if (g.equals("g1")) {
+                out.writeRaw(StreamCodec.idBytes(1, 0), 0, 16);
+                out.writeMillis(System.currentTimeMillis());
+                out.writeLen(3);
+            }
+            out.writeLen(g.equals("g1") ? 1 : 0); // consumers
+            if (g.equals("g1")) {
+                out.writeString(b("alice"));
+                out.writeMillis(System.currentTimeMillis());
+                out.writeLen(1);
+                out.writeRaw(StreamCodec.idBytes(1, 0), 0, 16);
+            }
+        }
+        return DumpRestoreTest.withFooter(out.toByteArray(), 9);
     }
 
     @Test
@@ -380,6 +439,10 @@ class RdbInterchangeTest {
                 {Rdb.TYPE_SET_INTSET, OldEncodings.intset(2)}, // empty
                 {Rdb.TYPE_LIST_ZIPLIST, OldEncodings.ziplist(List.of())}, // empty
             };
+            byte[] v1 = streamV1Payload();
+            assertEquals("OK", RespClient.decode(rc.callRaw(b("RESTORE"), b("stream1"), b("0"), v1)));
+            assertEquals("OK", RespClient.decode(lc.callRaw(b("RESTORE"), b("stream1"), b("0"), v1)));
+            assertEquals(Datasets.describeKey(rc, "stream1"), Datasets.describeKey(lc, "stream1"));
             int i = 0;
             for (Object[] p : payloads) {
                 RdbOutput out = new RdbOutput(false);

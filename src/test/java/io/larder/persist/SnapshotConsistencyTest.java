@@ -34,7 +34,7 @@ class SnapshotConsistencyTest {
     @TempDir
     Path tmp;
 
-    static final String[] GROUPS = {"s", "c", "a", "r", "e", "l", "h", "z", "d", "p"};
+    static final String[] GROUPS = {"s", "c", "a", "r", "e", "l", "h", "z", "d", "p", "o", "x"};
     static final int KEYS_PER_GROUP = 60;
     static final long EXPIRE_BASE = System.currentTimeMillis() + 86_400_000L;
 
@@ -154,6 +154,8 @@ class SnapshotConsistencyTest {
                     case "z" -> c.call("SADD", k, "0");
                     case "d" -> c.call("SET", k, "0");
                     case "p" -> c.call("MSET", k + ":a", "0", k + ":b", "0");
+                    case "o" -> c.call("ZADD", k, "0", "m0");
+                    case "x" -> c.call("XADD", k, "0-1", "v", "0");
                     default -> throw new AssertionError(g);
                 }
                 if (!g.equals("p")) histories.put(k, new History());
@@ -185,6 +187,8 @@ class SnapshotConsistencyTest {
                 case "h" -> c.call("HSET", k, "ver", Integer.toString(v), "f" + (v % 50), "x");
                 case "z" -> c.call("SADD", k, Integer.toString(v));
                 case "d" -> v % 2 == 1 ? c.call("DEL", k) : c.call("SET", k, Integer.toString(v));
+                case "o" -> c.call("ZADD", k, Integer.toString(v), "m" + v);
+                case "x" -> c.call("XADD", k, v + "-1", "v", Integer.toString(v));
                 default -> throw new AssertionError(g);
             };
             if (reply instanceof RespClient.Error e) throw new AssertionError(e.message());
@@ -207,6 +211,8 @@ class SnapshotConsistencyTest {
             case "l" -> ((List<String>) e.value()).size() - 1;
             case "h" -> Long.parseLong(((Map<String, String>) e.value()).get("ver"));
             case "z" -> ((Collection<String>) e.value()).size() - 1;
+            case "o" -> ((Map<String, Double>) e.value()).size() - 1;
+            case "x" -> (Long) e.value() - 1;
             default -> throw new AssertionError(g);
         };
     }

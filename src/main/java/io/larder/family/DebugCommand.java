@@ -173,7 +173,7 @@ public final class DebugCommand {
                 db.clear();
                 server.flushed(db);
             }
-            p.functionLibraries().clear();
+            p.functions().clear();
         }
         try {
             p.load(p.file(), merge, false);

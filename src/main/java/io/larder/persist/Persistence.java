@@ -36,7 +36,7 @@ public final class Persistence {
     private final LarderServer server;
     private final Config config;
     private final Keyspace keyspace;
-    private volatile FunctionLibraries functions = FunctionLibraries.NONE;
+    private volatile RdbFunctions functions = RdbFunctions.NONE;
     private final AtomicInteger jobIds = new AtomicInteger();
     /** The worker foreground saves and loads use when called outside a command (signals, start-up). */
     private ExecutionGate.Worker ownWorker;
@@ -69,11 +69,11 @@ public final class Persistence {
     }
 
     /** Scripting's libraries, saved and loaded with the data. */
-    public void setFunctionLibraries(FunctionLibraries f) {
-        functions = f == null ? FunctionLibraries.NONE : f;
+    public void setFunctions(RdbFunctions f) {
+        functions = f == null ? RdbFunctions.NONE : f;
     }
 
-    public FunctionLibraries functionLibraries() {
+    public RdbFunctions functions() {
         return functions;
     }
 

@@ -6,10 +6,10 @@ import java.util.List;
  * What persistence needs from the function engine (FUNCTION LOAD ...):
  * Redis 7 saves every library's source in the RDB file (FUNCTION2 opcodes)
  * and loads them back. Scripting registers an implementation with
- * {@code Persistence.setFunctionLibraries}; until then no function exists,
+ * {@code Persistence.setFunctions}; until then no function exists,
  * and a file that holds functions cannot be loaded.
  */
-public interface FunctionLibraries {
+public interface RdbFunctions {
     /** The source code of every library, as saved (called with the keyspace held exclusively). */
     List<byte[]> codes();
 
@@ -23,7 +23,7 @@ public interface FunctionLibraries {
     /** Removes every library (loading a file replaces the functions with the file's). */
     void clear();
 
-    FunctionLibraries NONE = new FunctionLibraries() {
+    RdbFunctions NONE = new RdbFunctions() {
         @Override
         public List<byte[]> codes() {
             return List.of();

@@ -190,7 +190,7 @@ public final class Dispatcher {
             if (cmd.noKeyspace()) {
                 cmd.handler().handle(c);
             } else if (cmd.exclusive(a)) {
-                runExclusive(c, cmd);
+                runExclusive(c, a, cmd);
             } else {
                 runLocked(c, a, cmd);
             }
@@ -237,15 +237,17 @@ public final class Dispatcher {
         server.afterCommand(c, client, a, cmd, durationUs);
     }
 
-    private void runExclusive(CommandContext c, CommandSpec cmd) {
+    private void runExclusive(CommandContext c, Args a, CommandSpec cmd) {
         ExecutionGate.Worker w = c.worker();
         if (gate.isExclusiveOwner(w)) {
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
             return;
         }
         gate.enterExclusive(w);
         c.setExclusive(true);
         try {
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
         } finally {
             c.setExclusive(false);
@@ -257,12 +259,7 @@ public final class Dispatcher {
         ExecutionGate.Worker w = c.worker();
         if (c.exclusive()) {
             // Nested inside an exclusive command (EXEC, script): the keyspace is already ours.
-            Keyspace.SnapshotBarrier snap = keyspace.snapshot();
-            if (snap != null && cmd.has(CommandSpec.WRITE)) {
-                Scratch s = scratch.get();
-                int n = stripesOf(s, a, cmd);
-                for (int i = 0; i < n; i++) snap.beforeWrite(s.stripes[i]);
-            }
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
             return;
         }
@@ -285,6 +282,21 @@ public final class Dispatcher {
         } finally {
             gate.exit(w);
         }
+    }
+
+    /**
+     * A write command running with the keyspace held exclusively (SORT ...
+     * STORE with patterns, commands inside EXEC or a script): a running
+     * snapshot captures the stripes of its declared keys first. Keyless
+     * exclusive writes (FLUSHALL, FLUSHDB, SWAPDB) replace whole segment
+     * tables, which the snapshot does not share.
+     */
+    private void beforeExclusiveWrite(Args a, CommandSpec cmd) {
+        Keyspace.SnapshotBarrier snap = keyspace.snapshot();
+        if (snap == null || !cmd.has(CommandSpec.WRITE)) return;
+        Scratch s = scratch.get();
+        int n = stripesOf(s, a, cmd);
+        for (int i = 0; i < n; i++) snap.beforeWrite(s.stripes[i]);
     }
 
     /** The stripes of a command's keys, ascending and distinct, into s.stripes; returns how many. */

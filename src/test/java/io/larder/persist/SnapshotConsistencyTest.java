@@ -34,7 +34,7 @@ class SnapshotConsistencyTest {
     @TempDir
     Path tmp;
 
-    static final String[] GROUPS = {"s", "c", "a", "r", "e", "l", "h", "z", "d", "p", "o", "x"};
+    static final String[] GROUPS = {"s", "c", "a", "r", "e", "l", "h", "z", "d", "p", "o", "x", "t"};
     static final int KEYS_PER_GROUP = 60;
     static final long EXPIRE_BASE = System.currentTimeMillis() + 86_400_000L;
 
@@ -140,6 +140,10 @@ class SnapshotConsistencyTest {
     }
 
     private static void setUp(RespClient c, int w, Map<String, History> histories) {
+        // The source of SORT ... STORE (group "t"), which runs exclusive because BY names other keys.
+        List<String> src = new ArrayList<>(List.of("SADD", "tsrc:" + w));
+        for (int i = 0; i < 2000; i++) src.add(Integer.toString(i));
+        c.call(src.toArray(new String[0]));
         for (String g : GROUPS) {
             for (int i = 0; i < KEYS_PER_GROUP; i++) {
                 String k = g + ":" + w + ":" + i;
@@ -156,6 +160,7 @@ class SnapshotConsistencyTest {
                     case "p" -> c.call("MSET", k + ":a", "0", k + ":b", "0");
                     case "o" -> c.call("ZADD", k, "0", "m0");
                     case "x" -> c.call("XADD", k, "0-1", "v", "0");
+                    case "t" -> c.call("RPUSH", k, "0");
                     default -> throw new AssertionError(g);
                 }
                 if (!g.equals("p")) histories.put(k, new History());
@@ -189,6 +194,8 @@ class SnapshotConsistencyTest {
                 case "d" -> v % 2 == 1 ? c.call("DEL", k) : c.call("SET", k, Integer.toString(v));
                 case "o" -> c.call("ZADD", k, Integer.toString(v), "m" + v);
                 case "x" -> c.call("XADD", k, v + "-1", "v", Integer.toString(v));
+                case "t" -> c.call("SORT", "tsrc:" + w, "BY", "nokey_*", "LIMIT", "0", Integer.toString(v + 1),
+                        "STORE", k);
                 default -> throw new AssertionError(g);
             };
             if (reply instanceof RespClient.Error e) throw new AssertionError(e.message());
@@ -208,7 +215,7 @@ class SnapshotConsistencyTest {
             case "a" -> ((String) e.value()).length() - 5000;
             case "r" -> Long.parseLong(((String) e.value()).substring(0, 8));
             case "e" -> e.expireAt() - EXPIRE_BASE;
-            case "l" -> ((List<String>) e.value()).size() - 1;
+            case "l", "t" -> ((List<String>) e.value()).size() - 1;
             case "h" -> Long.parseLong(((Map<String, String>) e.value()).get("ver"));
             case "z" -> ((Collection<String>) e.value()).size() - 1;
             case "o" -> ((Map<String, Double>) e.value()).size() - 1;

@@ -162,6 +162,20 @@ public final class Persistence {
      */
     public RdbLoader.Result load(Path f, boolean allowDuplicates, boolean background) throws IOException {
         long size = Files.size(f);
+        try (InputStream is = Files.newInputStream(f)) {
+            return load(new RdbInput(is::read, size), size, allowDuplicates, background, false);
+        }
+    }
+
+    /**
+     * Loads RDB data from any input (an AOF's RDB base or preamble too):
+     * {@code size} is the input's length for INFO's progress fields,
+     * {@code keepExpired} keeps keys whose expiry has passed (an AOF base:
+     * the commands after it were logged against them, as Redis's
+     * RDBFLAGS_AOF_PREAMBLE). The input is left after the checksum.
+     */
+    public RdbLoader.Result load(RdbInput in, long size, boolean allowDuplicates, boolean background,
+            boolean keepExpired) {
         loadingStartSec = System.currentTimeMillis() / 1000;
         loadingTotalBytes = size;
         loadingLoadedBytes = 0;
@@ -169,11 +183,10 @@ public final class Persistence {
         lastLoadKeysExpired = 0;
         lastLoadKeysLoaded = 0;
         setLoading(true);
-        try (InputStream is = Files.newInputStream(f)) {
-            RdbInput in = new RdbInput(is::read, size);
+        try {
             boolean checksum = config.getBool("rdbchecksum");
             in.setChecksum(checksum);
-            KeyspaceLoader sink = new KeyspaceLoader(background ? ownWorker() : null, allowDuplicates);
+            KeyspaceLoader sink = new KeyspaceLoader(background ? ownWorker() : null, allowDuplicates, keepExpired);
             RdbLoader.Result r;
             try {
                 r = RdbLoader.load(in, sink, LoadOptions.from(config), keyspace.databases(), checksum);
@@ -198,14 +211,16 @@ public final class Persistence {
     private final class KeyspaceLoader implements RdbLoader.Sink {
         private final ExecutionGate.Worker worker;
         private final boolean allowDuplicates;
+        private final boolean keepExpired;
         private final io.larder.store.Lookup lookup = new io.larder.store.Lookup();
         private final long keyLoadDelay = config.getLong("key-load-delay");
         private int inGate;
 
         /** worker null: the caller holds the keyspace exclusively. */
-        KeyspaceLoader(ExecutionGate.Worker worker, boolean allowDuplicates) {
+        KeyspaceLoader(ExecutionGate.Worker worker, boolean allowDuplicates, boolean keepExpired) {
             this.worker = worker;
             this.allowDuplicates = allowDuplicates;
+            this.keepExpired = keepExpired;
         }
 
         @Override
@@ -269,7 +284,7 @@ public final class Persistence {
         public void key(int dbIndex, byte[] key, Object value, long expireAt, int lfuFreq, long lruIdle,
                 RdbInput in) {
             long now = System.currentTimeMillis();
-            if (expireAt != io.larder.store.StoredValue.NO_EXPIRE && expireAt < now) {
+            if (!keepExpired && expireAt != io.larder.store.StoredValue.NO_EXPIRE && expireAt < now) {
                 lastLoadKeysExpired++;
                 pace(in);
                 return;

@@ -54,6 +54,42 @@ class SaveCrashSafetyTest {
         }
     }
 
+    @Test
+    void sigtermSavesWhenSavePointsExist() throws Exception {
+        for (String save : List.of("3600 1", "")) {
+            Path dir = Files.createDirectories(tmp.resolve("sigterm" + save.length()));
+            int port = RdbCorruptionTest.freePort();
+            Process p = new ProcessBuilder(RdbCorruptionTest.larder("--port", String.valueOf(port), "--dir",
+                    dir.toString(), "--save", save)).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("log.txt").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            try (RespClient c = awaitClient(port, p)) {
+                c.call("SET", "k", "v");
+            }
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), Files.readString(dir.resolve("log.txt")));
+            boolean saved = Files.exists(dir.resolve("dump.rdb"));
+            assertEquals(!save.isEmpty(), saved, "save '" + save + "'");
+            if (saved) assertEquals(1, PersistenceCommandsTest.keysIn(dir.resolve("dump.rdb")));
+        }
+    }
+
+    private static RespClient awaitClient(int port, Process p) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) throw new AssertionError("server exited");
+            try {
+                RespClient c = new RespClient(port);
+                c.call("PING");
+                return c;
+            } catch (RuntimeException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("server did not start");
+    }
+
     private static Process start(Path dir, int port) throws Exception {
         Process p = new ProcessBuilder(RdbCorruptionTest.larder("--port", String.valueOf(port), "--dir", dir.toString(),
                 "--save", "", "--enable-debug-command", "yes")).redirectErrorStream(true)

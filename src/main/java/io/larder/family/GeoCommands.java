@@ -65,28 +65,27 @@ public final class GeoCommands {
         t.add("geodist", this::geodist);
         t.add("geohash", this::geohash);
         t.add("geopos", this::geopos);
-        // The key specs name only the first STORE/STOREDIST key; Redis stores into the last one.
-        t.add("georadius", c -> search(c, 1, RADIUS_COORDS)).keys(GeoCommands::georadiusKeys);
-        t.add("georadiusbymember", c -> search(c, 1, RADIUS_MEMBER)).keys(GeoCommands::georadiusKeys);
+        // Redis stores into the last STORE/STOREDIST key; the key specs (which the dispatcher locks,
+        // and COMMAND GETKEYS lists, as in Redis) name the first of each. With several, the key
+        // written may be one nobody locked: such a call runs with the keyspace to itself.
+        t.add("georadius", c -> search(c, 1, RADIUS_COORDS)).exclusiveWhen(GeoCommands::severalStoreKeys);
+        t.add("georadiusbymember", c -> search(c, 1, RADIUS_MEMBER)).exclusiveWhen(GeoCommands::severalStoreKeys);
         t.add("georadius_ro", c -> search(c, 1, RADIUS_COORDS | RADIUS_NOSTORE));
         t.add("georadiusbymember_ro", c -> search(c, 1, RADIUS_MEMBER | RADIUS_NOSTORE));
         t.add("geosearch", c -> search(c, 1, GEOSEARCH));
         t.add("geosearchstore", c -> search(c, 2, GEOSEARCH | GEOSEARCHSTORE));
     }
 
-    /** Redis's georadiusGetKeys: the source key and the last STORE/STOREDIST key. */
-    static int georadiusKeys(Args a, int[] out) {
-        int stored = -1;
-        for (int i = 5; i < a.count(); i++) {
-            if ((StreamCommands.is(a, i, "store") || StreamCommands.is(a, i, "storedist")) && i + 1 < a.count()) {
-                stored = i + 1;
+    /** Whether a GEORADIUS call has more than one STORE/STOREDIST option (scanned as georadiusGetKeys does). */
+    static boolean severalStoreKeys(Args a) {
+        int n = 0;
+        for (int i = 5; i + 1 < a.count(); i++) {
+            if (StreamCommands.is(a, i, "store") || StreamCommands.is(a, i, "storedist")) {
+                n++;
                 i++;
             }
         }
-        out[0] = 1;
-        if (stored < 0) return 1;
-        out[1] = stored;
-        return 2;
+        return n > 1;
     }
 
     // ------------------------------------------------------------ argument helpers

@@ -54,7 +54,10 @@ public final class LibcSort {
     /**
      * Redis's pqsort(a, n, cmp, lrange, rrange): afterwards positions
      * [lrange, rrange] hold what a full sort would put there, and the rest
-     * is only partitioned.
+     * is only partitioned. Redis 7.0's copy of the NetBSD code has no
+     * "switch to insertion sort when a pass swapped nothing" shortcut (some
+     * other copies do); that changes where equal elements end up, and the
+     * oracle's replies match this version.
      */
     public static void pqsort(int[] a, int n, IndexComparator cmp, int lrange, int rrange) {
         partial(a, 0, n, cmp, lrange, rrange);
@@ -62,7 +65,6 @@ public final class LibcSort {
 
     private static void partial(int[] a, int lo, int n, IndexComparator cmp, int lrange, int rrange) {
         while (true) {
-            boolean swapped = false;
             if (n < 7) {
                 insertionSort(a, lo, n, cmp);
                 return;
@@ -86,7 +88,6 @@ public final class LibcSort {
                 int r;
                 while (pb <= pc && (r = cmp.compare(a[pb], a[lo])) <= 0) {
                     if (r == 0) {
-                        swapped = true;
                         swap(a, pa, pb);
                         pa++;
                     }
@@ -94,7 +95,6 @@ public final class LibcSort {
                 }
                 while (pb <= pc && (r = cmp.compare(a[pc], a[lo])) >= 0) {
                     if (r == 0) {
-                        swapped = true;
                         swap(a, pc, pd);
                         pd--;
                     }
@@ -102,13 +102,8 @@ public final class LibcSort {
                 }
                 if (pb > pc) break;
                 swap(a, pb, pc);
-                swapped = true;
                 pb++;
                 pc--;
-            }
-            if (!swapped) {
-                insertionSort(a, lo, n, cmp);
-                return;
             }
             int pn = lo + n;
             int r = Math.min(pa - lo, pb - pa);

@@ -27,5 +27,8 @@ public final class Families {
         new SortedSetCommands(server).register(t);
         new GeoCommands(server).register(t);
         new SortCommands(server).register(t);
+        new PubSubCommands(server).register(t);
+        new ClientTrackingCommands(server).register(t);
+        new MonitorCommand(server).register(t);
     }
 }

@@ -393,8 +393,8 @@ public final class InfoCommand {
         field(b, "unexpected_error_replies", s.unexpectedErrorReplies.sum());
         field(b, "total_error_replies", s.totalErrorReplies.sum());
         metric(b, "dump_payload_sanitizations", 0);
-        field(b, "total_reads_processed", s.readsProcessed.sum());
-        field(b, "total_writes_processed", s.writesProcessed.sum());
+        field(b, "total_reads_processed", s.readsProcessed());
+        field(b, "total_writes_processed", s.writesProcessed());
         field(b, "io_threaded_reads_processed", 0);
         field(b, "io_threaded_writes_processed", 0);
         field(b, "reply_buffer_shrinks", 0);

@@ -97,6 +97,19 @@ public final class Reply {
         return b;
     }
 
+    /**
+     * Takes back a buffer whose bytes were all written to the socket, to be
+     * reused for the next replies instead of allocating a new one.
+     */
+    public void recycle(ByteBuf b) {
+        if (out == null && b.capacity() <= 64 * 1024) {
+            b.clear();
+            out = b;
+        } else {
+            b.release();
+        }
+    }
+
     public boolean hasPending() {
         return out != null && out.isReadable();
     }
@@ -350,6 +363,11 @@ public final class Reply {
     public void beginDeferred() {
         deferred.push(buffer()); // ArrayDeque takes no null: start the outer buffer now
         out = alloc.heapBuffer(256);
+    }
+
+    /** True while a reply whose length comes at the end is being written (its elements go to a side buffer). */
+    public boolean inDeferred() {
+        return !deferred.isEmpty();
     }
 
     /** Ends a deferred reply as an array of n elements. */

@@ -33,6 +33,15 @@ public final class Client extends ChannelInboundHandlerAdapter {
      * reply as if their timeout had expired.
      */
     public static final int DENY_BLOCKING = 1 << 15;
+    /**
+     * Client-side caching modes that CLIENT LIST does not show (Redis's
+     * CLIENT_TRACKING_OPTIN, _OPTOUT, _CACHING, _NOLOOP). CACHING is the
+     * CLIENT CACHING yes|no given for the next command only.
+     */
+    public static final int TRACKING_OPTIN = 1 << 19, TRACKING_OPTOUT = 1 << 20, TRACKING_CACHING = 1 << 21,
+            TRACKING_NOLOOP = 1 << 22;
+    /** The client scripts run their commands as (Redis's CLIENT_SCRIPT): MONITOR shows it as "lua". */
+    public static final int SCRIPT = 1 << 23;
 
     private final LarderServer server;
     public final long id;
@@ -51,6 +60,8 @@ public final class Client extends ChannelInboundHandlerAdapter {
     private String addr = "";
     private String laddr = "";
     private int fd = -1;
+    /** The socket's descriptor on the epoll transport, for {@link #writeDirect}. */
+    private io.netty.channel.unix.FileDescriptor socketFd;
     /** CLIENT REPLY OFF; SKIP (this command's reply is dropped); SKIP issued (drop the next one). */
     boolean replyOff, replySkip, replySkipNext;
     private boolean processing;
@@ -66,6 +77,8 @@ public final class Client extends ChannelInboundHandlerAdapter {
     public volatile int multiQueued = -1;
     /** CLIENT LIST redir: the tracking redirection client id (client-side caching sets it). */
     public volatile long trackingRedirect = -1;
+    /** Pub/sub messages, invalidations and MONITOR lines for this client; created on first use. */
+    private volatile Outbox outbox;
     /** Set while this client is blocked or postponed: input waits in the buffer. */
     private volatile boolean suspended;
     long totalInputBytes;
@@ -82,6 +95,18 @@ public final class Client extends ChannelInboundHandlerAdapter {
 
     public Reply reply() {
         return reply;
+    }
+
+    /** Where other threads send this client data that is not a reply (see {@link Outbox}). */
+    public Outbox outbox() {
+        Outbox o = outbox;
+        if (o == null) {
+            synchronized (this) {
+                o = outbox;
+                if (o == null) outbox = o = new Outbox(this);
+            }
+        }
+        return o;
     }
 
     public Channel channel() {
@@ -232,6 +257,7 @@ public final class Client extends ChannelInboundHandlerAdapter {
         addr = format(ra);
         laddr = format(la);
         if (channel instanceof io.netty.channel.epoll.EpollSocketChannel ec) {
+            socketFd = ec.fd();
             try {
                 fd = ec.fd().intValue();
             } catch (RuntimeException ignored) {
@@ -268,12 +294,16 @@ public final class Client extends ChannelInboundHandlerAdapter {
             int n = in.readableBytes();
             totalInputBytes += n;
             server.context().stats().netInput(n);
-            server.stats().readsProcessed.increment();
+            server.context().stats().readsProcessed++;
             parser.append(in);
         } finally {
             in.release();
         }
         lastInteractionMs = System.currentTimeMillis();
+        // Messages published before these commands arrived go out before their replies, as in Redis
+        // (the task that would write them may not have run yet).
+        Outbox o = outbox;
+        if (o != null) o.writeQueued();
         processInput();
         long limit = server.queryBufferLimit();
         if (parser.pending() > limit) {
@@ -346,16 +376,44 @@ public final class Client extends ChannelInboundHandlerAdapter {
             totalOutputBytes += n;
             if (n > replyPeak) replyPeak = n;
             lastInteractionMs = System.currentTimeMillis();
-            server.context().stats().netOutput(n);
-            server.stats().writesProcessed.increment();
+            ThreadStats ts = server.context().stats();
+            ts.netOutput(n);
+            ts.writesProcessed++;
             if (has(CLOSE_AFTER_REPLY)) {
                 channel.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
+            if (writeDirect(b)) return;
             channel.writeAndFlush(b, channel.voidPromise());
         } else if (has(CLOSE_AFTER_REPLY)) {
             channel.close();
         }
+    }
+
+    /**
+     * The common case of a reply to a request: nothing is queued in Netty's
+     * outbound buffer, so the bytes go straight to the socket with one write
+     * and the buffer is reused for the next replies. Skips the outbound
+     * pipeline, an allocation and a release per request. Returns false (the
+     * caller hands the rest to Netty) when something is queued, or the
+     * socket took only part of it.
+     */
+    private boolean writeDirect(ByteBuf b) {
+        if (socketFd == null || !b.hasMemoryAddress() || !channel.isActive()) return false;
+        io.netty.channel.ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
+        if (ob == null || !ob.isEmpty()) return false;
+        int r = b.readerIndex(), w = b.writerIndex();
+        try {
+            int written = socketFd.writeAddress(b.memoryAddress(), r, w);
+            if (written == w - r) {
+                reply.recycle(b);
+                return true;
+            }
+            if (written > 0) b.readerIndex(r + written);
+        } catch (java.io.IOException e) {
+            // Let Netty's own write path meet the error and close the channel as it does.
+        }
+        return false;
     }
 
     /** Stops processing input until {@link #resume}. Called on the client's loop. */

@@ -45,6 +45,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LarderServer {
     public static final String REDIS_VERSION = "7.0.15";
+    /**
+     * Buffers for network reads and replies. Netty 4.2's adaptive allocator by
+     * default; -Dlarder.allocator=pooled selects the classic pooled one, whose
+     * pinned-memory accounting costs a LongAdder update per allocation.
+     */
+    static final io.netty.buffer.ByteBufAllocator ALLOCATOR = "pooled".equals(System.getProperty("larder.allocator"))
+            ? PooledByteBufAllocator.DEFAULT : io.netty.buffer.ByteBufAllocator.DEFAULT;
+
     public static final String LARDER_VERSION = "0.1.0";
 
     private final Config config;
@@ -70,6 +78,14 @@ public final class LarderServer {
     /** Hooks: WATCH, client tracking. */
     public interface KeyListener {
         void keyModified(Database db, byte[] key);
+
+        /**
+         * False while the listener has nothing to do (nobody tracks keys,
+         * nobody watches): writes then do not even copy the key for it.
+         */
+        default boolean active() {
+            return true;
+        }
     }
 
     /** Hooks: keyspace notifications (pub/sub). */
@@ -92,18 +108,29 @@ public final class LarderServer {
         void closed(Client client);
     }
 
+    /**
+     * Hooks: a read-only command ran and its keys are still locked (client
+     * tracking remembers the keys a client read, atomically with the read).
+     */
+    public interface ReadListener {
+        void keysRead(CommandContext c, CommandSpec cmd);
+    }
+
     private final List<KeyListener> keyListeners = new CopyOnWriteArrayList<>();
     private volatile NotificationListener notifications;
     private final List<AfterCommand> afterCommand = new CopyOnWriteArrayList<>();
     private final List<ClientListener> clientListeners = new CopyOnWriteArrayList<>();
     private final List<FlushListener> flushListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<Client>> resetListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.IntConsumer> dataFlushListeners = new CopyOnWriteArrayList<>();
+    private volatile ReadListener readListener;
     private volatile java.util.function.Consumer<Client> rejectHook;
     private volatile boolean hasKeyListeners;
 
     private final ClientPause pause = new ClientPause(this);
     private final LatencyStats latency = new LatencyStats();
     private final Metrics metrics = new Metrics();
+    private final MonitorFeed monitor = new MonitorFeed(this);
     private volatile boolean latencyTracking = true;
     /** LASTSAVE / rdb_last_save_time: start-up time until persistence records a save. */
     private volatile long lastSaveMs = System.currentTimeMillis();
@@ -143,9 +170,10 @@ public final class LarderServer {
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         this.blocking = new BlockingController(this);
+        // Before the families: they add their checks and interceptors to it.
+        this.dispatcher = new Dispatcher(this);
         Families.registerAll(this, table);
         table.seal(configFile.renames);
-        this.dispatcher = new Dispatcher(this);
         config.watch("client-query-buffer-limit", p -> queryBufferLimit = config.getLong("client-query-buffer-limit"));
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
@@ -308,6 +336,11 @@ public final class LarderServer {
         return metrics;
     }
 
+    /** MONITOR clients and the feed of executed commands. */
+    public MonitorFeed monitor() {
+        return monitor;
+    }
+
     /** enable-protected-configs / enable-debug-command / enable-module-command for this client. */
     public boolean protectedActionAllowed(String option, Client client) {
         String v = config.get(option);
@@ -321,7 +354,7 @@ public final class LarderServer {
 
     /** Changes since the last save (INFO rdb_changes_since_last_save). */
     public long changesSinceLastSave() {
-        return stats.dirty.sum() - dirtyAtLastSave;
+        return stats.dirty() - dirtyAtLastSave;
     }
 
     /** Persistence records a successful save: LASTSAVE and the change counter restart from here. */
@@ -501,6 +534,30 @@ public final class LarderServer {
         clientListeners.add(l);
     }
 
+    /** Client tracking: see {@link ReadListener}. One listener. */
+    public void setReadListener(ReadListener l) {
+        readListener = l;
+    }
+
+    /** The dispatcher: a read-only command ran; its keys are still locked. */
+    void keysRead(CommandContext c, CommandSpec cmd) {
+        ReadListener l = readListener;
+        if (l != null) l.keysRead(c, cmd);
+    }
+
+    /**
+     * Hooks: FLUSHDB or FLUSHALL emptied data (Redis's signalFlushedDb; not
+     * SWAPDB, which moves data): client tracking's null invalidation. The
+     * argument is the database, or -1 for all.
+     */
+    public void addDataFlushListener(java.util.function.IntConsumer l) {
+        dataFlushListeners.add(l);
+    }
+
+    public void dataFlushed(int dbid) {
+        for (java.util.function.IntConsumer l : dataFlushListeners) l.accept(dbid);
+    }
+
     /** Called when a command is rejected before running (MULTI marks the transaction as failed). */
     public void setRejectHook(java.util.function.Consumer<Client> h) {
         rejectHook = h;
@@ -508,13 +565,19 @@ public final class LarderServer {
 
     public void keyModified(Database db, byte[] key) {
         if (!hasKeyListeners) return;
-        for (KeyListener l : keyListeners) l.keyModified(db, key);
+        for (KeyListener l : keyListeners) {
+            if (l.active()) l.keyModified(db, key);
+        }
     }
 
     public void keyModified(Database db, Args a, int i) {
         if (!hasKeyListeners) return;
-        byte[] key = a.bytes(i);
-        for (KeyListener l : keyListeners) l.keyModified(db, key);
+        byte[] key = null;
+        for (KeyListener l : keyListeners) {
+            if (!l.active()) continue;
+            if (key == null) key = a.bytes(i);
+            l.keyModified(db, key);
+        }
     }
 
     public boolean notificationsEnabled(int eventClass) {
@@ -533,21 +596,24 @@ public final class LarderServer {
     }
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
-        if (c.dirtyCount() != 0) stats.dirty.add(c.dirtyCount());
+        if (c.dirtyCount() != 0) c.stats().dirty += c.dirtyCount();
         for (AfterCommand ac : afterCommand) ac.after(c, client, a, cmd, durationUs);
     }
 
     void clientClosed(Client c) {
         if (c.isPostponed()) pause.forget(c);
+        if (c.has(Client.MONITOR)) monitor.remove(c);
         for (ClientListener l : clientListeners) l.closed(c);
     }
 
     private void keyExpired(Database db, byte[] key) {
         stats.expiredKeys.increment();
+        // Redis's deleteExpiredKeyAndPropagate: the event, then signalModifiedKey (a client that both
+        // tracks the key and listens to events sees them in this order).
+        notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
         keyModified(db, key);
         // An expired stream wakes its XREADGROUP waiters with an error, like any deleted one.
         context().keyReady(db, key);
-        notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
     }
 
     // ------------------------------------------------------------ lifecycle
@@ -565,7 +631,7 @@ public final class LarderServer {
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

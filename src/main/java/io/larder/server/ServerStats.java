@@ -36,10 +36,10 @@ public final class ServerStats {
     public final LongAdder evictedClients = new LongAdder();
     public final LongAdder totalErrorReplies = new LongAdder();
     public final LongAdder unexpectedErrorReplies = new LongAdder();
-    public final LongAdder readsProcessed = new LongAdder();
-    public final LongAdder writesProcessed = new LongAdder();
     /** Changes to the data set since start (Redis's server.dirty; rdb_changes_since_last_save). */
-    public final LongAdder dirty = new LongAdder();
+    public long dirty() {
+        return sum(t -> t.dirty);
+    }
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     // Instantaneous metrics, sampled by the server cron.
@@ -49,39 +49,45 @@ public final class ServerStats {
     private long lastSampleMs;
     private int sampleIdx;
 
+    private long sum(java.util.function.ToLongFunction<ThreadStats> f) {
+        long n = 0;
+        for (ThreadStats t : threads) n += f.applyAsLong(t);
+        return n;
+    }
+
     /** The calling thread's counters (workers keep a reference in their CommandContext). */
     public ThreadStats local() {
         return local.get();
     }
 
+    private volatile long baseReads, baseWrites;
+
+    public long readsProcessed() {
+        return sum(t -> t.readsProcessed) - baseReads;
+    }
+
+    public long writesProcessed() {
+        return sum(t -> t.writesProcessed) - baseWrites;
+    }
+
     public long commands() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.commands;
-        return n - baseCommands;
+        return sum(t -> t.commands) - baseCommands;
     }
 
     public long netInput() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.netInput;
-        return n - baseNetInput;
+        return sum(t -> t.netInput) - baseNetInput;
     }
 
     public long netOutput() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.netOutput;
-        return n - baseNetOutput;
+        return sum(t -> t.netOutput) - baseNetOutput;
     }
 
     public long keyspaceHits() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.keyspaceHits;
-        return n - baseHits;
+        return sum(t -> t.keyspaceHits) - baseHits;
     }
 
     public long keyspaceMisses() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.keyspaceMisses;
-        return n - baseMisses;
+        return sum(t -> t.keyspaceMisses) - baseMisses;
     }
 
     private long commandSum(int which, CommandSpec c) {
@@ -193,8 +199,8 @@ public final class ServerStats {
         evictedKeys.reset();
         evictedClients.reset();
         unexpectedErrorReplies.reset();
-        readsProcessed.reset();
-        writesProcessed.reset();
+        baseReads += readsProcessed();
+        baseWrites += writesProcessed();
         synchronized (this) {
             for (long[] k : samples) java.util.Arrays.fill(k, 0);
         }

@@ -15,6 +15,9 @@ public final class ThreadStats {
     long netOutput;
     long keyspaceHits;
     long keyspaceMisses;
+    long dirty;
+    long writesProcessed;
+    long readsProcessed;
     // Per command, indexed by CommandSpec.statsIndex.
     long[] calls = new long[0];
     long[] usec = new long[0];

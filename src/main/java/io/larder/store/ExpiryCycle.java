@@ -79,8 +79,18 @@ public final class ExpiryCycle {
         boolean outOfTime = false;
         while (visitsLeft > 0) {
             Database d = keyspace.db(db);
-            // Segments that never held a key with an expiry are skipped without being read.
-            if ((d.volatileSegments[segment >>> 6] & (1L << segment)) != 0) {
+            // Jump to this thread's next segment that may hold keys with an expiry: whole
+            // words of the bitmap with nothing of ours are passed over without touching segments.
+            int next = nextCandidate(d.volatileSegments, segment);
+            if (next < 0) {
+                visitsLeft -= (Keyspace.SEGMENTS - segment + threads - 1) / threads;
+                segment = index;
+                db = (db + 1) % dbs;
+                continue;
+            }
+            visitsLeft -= (next - segment) / threads;
+            segment = next;
+            {
                 Segment s = d.segments[segment];
                 if (s == null || s.volatileCount == 0 || s.minExpire <= now) {
                     keyspace.gate.enter(w);
@@ -116,6 +126,21 @@ public final class ExpiryCycle {
             sliceQueued = true;
             loop.schedule(this::slice, 0, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The first segment >= from owned by this thread whose volatile bit is set, or -1. */
+    private int nextCandidate(long[] bits, int from) {
+        for (int w = from >>> 6; w < bits.length; w++) {
+            long word = bits[w];
+            if (word == 0) continue;
+            if (w == from >>> 6) word &= -1L << (from & 63);
+            while (word != 0) {
+                int seg = (w << 6) + Long.numberOfTrailingZeros(word);
+                if (seg % threads == index) return seg;
+                word &= word - 1;
+            }
+        }
+        return -1;
     }
 
     private void advance(int dbs) {

@@ -162,34 +162,33 @@ public final class GeoHash {
 
     /** geohash_move_x: one cell east (d > 0) or west (d < 0), wrapping around. */
     static long moveX(long bits, int step, int d) {
-        if (d == 0) return bits;
-        long x = bits & 0xaaaaaaaaaaaaaaaaL;
-        long y = bits & 0x5555555555555555L;
-        long zz = 0x5555555555555555L >>> (64 - step * 2);
-        if (d > 0) {
-            x = x + (zz + 1);
-        } else {
-            x = x | zz;
-            x = x - (zz + 1);
-        }
-        x &= (0xaaaaaaaaaaaaaaaaL >>> (64 - step * 2));
-        return x | y;
+        return move(bits, step, d, 0xaaaaaaaaaaaaaaaaL);
     }
 
     /** geohash_move_y: one cell north (d > 0) or south (d < 0), wrapping around. */
     static long moveY(long bits, int step, int d) {
+        return move(bits, step, d, 0x5555555555555555L);
+    }
+
+    /**
+     * Adds or subtracts one on the coordinate whose bits are in {@code mask}
+     * (the odd bits for longitude, the even ones for latitude): filling the
+     * other coordinate's positions with ones makes the carry or borrow cross
+     * them, then those positions and the bits above the step are masked off.
+     */
+    private static long move(long bits, int step, int d, long mask) {
         if (d == 0) return bits;
-        long x = bits & 0xaaaaaaaaaaaaaaaaL;
-        long y = bits & 0x5555555555555555L;
-        long zz = 0xaaaaaaaaaaaaaaaaL >>> (64 - step * 2);
+        long v = bits & mask;
+        long other = bits & ~mask;
+        long zz = ~mask >>> (64 - step * 2);
         if (d > 0) {
-            y = y + (zz + 1);
+            v = v + (zz + 1);
         } else {
-            y = y | zz;
-            y = y - (zz + 1);
+            v = v | zz;
+            v = v - (zz + 1);
         }
-        y &= (0x5555555555555555L >>> (64 - step * 2));
-        return x | y;
+        v &= mask >>> (64 - step * 2);
+        return v | other;
     }
 
     // ------------------------------------------------------------ GEOHASH's text

@@ -92,8 +92,8 @@ public final class GeoShape {
         }
     }
 
-    private void exclude(int i, int j, int k) {
-        for (int n : new int[] {i, j, k}) {
+    private void exclude(int... cells) {
+        for (int n : cells) {
             cellBits[n] = 0;
             cellSteps[n] = 0;
         }

@@ -25,6 +25,7 @@ public final class Families {
         new SlowLog(server).register(t);
         new DebugCommand(server).register(t);
         new SortedSetCommands(server).register(t);
+        new GeoCommands(server).register(t);
         new SortCommands(server).register(t);
         new PubSubCommands(server).register(t);
         new ClientTrackingCommands(server).register(t);

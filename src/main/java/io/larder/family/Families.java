@@ -27,6 +27,7 @@ public final class Families {
         // Before pub/sub: Redis refuses writes after a failed save (MISCONF) before its pub/sub context check.
         new PersistenceCommands(server).register(t);
         new SortedSetCommands(server).register(t);
+        new GeoCommands(server).register(t);
         new SortCommands(server).register(t);
         new PubSubCommands(server).register(t);
         new ClientTrackingCommands(server).register(t);

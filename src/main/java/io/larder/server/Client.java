@@ -83,6 +83,11 @@ public final class Client extends ChannelInboundHandlerAdapter {
     private volatile boolean suspended;
     long totalInputBytes;
     long totalOutputBytes;
+    /**
+     * The position in the stream of writes the replies pending for this client
+     * acknowledge (see LarderServer.ReplyGate); replies wait until it is durable.
+     */
+    private volatile long durableTarget;
 
     Client(LarderServer server, long id) {
         this.server = server;
@@ -367,9 +372,16 @@ public final class Client extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes out everything replied so far. */
+    /** The replies pending now depend on the writes up to {@code position} being durable. */
+    void awaitDurable(long position) {
+        if (position > durableTarget) durableTarget = position;
+    }
+
+    /** Writes out everything replied so far (once it may: see LarderServer.ReplyGate). */
     public void flush() {
         if (reply == null) return;
+        LarderServer.ReplyGate gate = server.replyGate();
+        if (gate != null && !gate.mayFlush(this, durableTarget)) return;
         ByteBuf b = reply.take();
         if (b != null) {
             int n = b.readableBytes();

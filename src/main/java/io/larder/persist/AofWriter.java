@@ -1,0 +1,514 @@
+package io.larder.persist;
+
+import io.larder.journal.Journal;
+import io.larder.journal.Resp;
+import io.larder.server.Client;
+import io.larder.server.LarderServer;
+import io.larder.server.Log;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The AOF's buffer and the thread that writes it: Redis's {@code aof_buf},
+ * feedAppendOnlyFile and flushAppendOnlyFile, with the bio thread that
+ * fsyncs in the background.
+ *
+ * <p>Commands arrive from the journal (any worker thread, under the
+ * journal's lock) and are appended to a buffer with the SELECT and
+ * {@code #TS:} annotations Redis adds. A thread of its own takes the whole
+ * buffer, writes it with one write(2) and, as appendfsync says:
+ * <ul>
+ *   <li><b>always</b>: fdatasyncs before anything else, then releases the
+ *   replies that waited for it (see {@link LarderServer.ReplyGate}). While it
+ *   syncs, commands keep arriving and go out together in the next round: a
+ *   group commit, one fsync for every client that wrote meanwhile, never one
+ *   per command and never under a lock commands need.</li>
+ *   <li><b>everysec</b>: writes as soon as there is something to write and
+ *   has the fsync thread sync once per second (also when nothing new
+ *   came).</li>
+ *   <li><b>no</b>: writes, and leaves syncing to the kernel.</li>
+ * </ul>
+ * Positions are counted in bytes of the stream since this writer started,
+ * across files: an AOF rewrite switches to a new file at one position
+ * ({@link #rotate}), and what was appended before it goes to the old file.
+ */
+final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
+    enum Fsync { ALWAYS, EVERYSEC, NO }
+
+    /** A filled buffer bound for a file that is no longer the current one. */
+    private record Chunk(FileChannel target, byte[] data, int len, long end) {}
+
+    /** What the owner learns from the writer. */
+    interface Events {
+        /** Bytes were written to the current INCR file (for aof_current_size). */
+        void written(long bytes);
+
+        /** The write status changed: null when writing works, else the reason (strerror). */
+        void writeStatus(String error);
+    }
+
+    private static final int INITIAL = 64 * 1024;
+
+    private final LarderServer server;
+    private final Events events;
+    private final Thread thread;
+    private final ExecutorService bio;
+    private final AtomicInteger pendingFsyncs = new AtomicInteger();
+
+    // Guarded by this: appenders (under the journal's lock) and the writer thread.
+    private byte[] buf = new byte[INITIAL];
+    private int len;
+    private byte[] spare = new byte[INITIAL];
+    private FileChannel target;
+    private final ArrayDeque<Chunk> sealed = new ArrayDeque<>();
+    private int selectedDb = -1;
+    private long timestampSec;
+    private boolean timestamps;
+    private boolean waiting;
+    private boolean closing;
+    /** Bytes handed to this writer so far (a stream position). */
+    private volatile long appended;
+
+    // The writer thread's.
+    private volatile long written;
+    private volatile long synced;
+    private volatile Fsync policy;
+    private volatile boolean skipFsync;
+    private long lastFsyncSec;
+    /** Size of the current file when its last write succeeded (a failed write is cut back to it). */
+    private long fileSize;
+    private volatile String writeError;
+    private long lastErrorLogSec;
+    private volatile boolean closed;
+
+    /** Clients whose replies wait for the position they acknowledge to be fsynced (appendfsync always). */
+    private final Map<Client, Long> waitingClients = new ConcurrentHashMap<>();
+
+    AofWriter(LarderServer server, FileChannel target, long fileSize, Fsync policy, boolean timestamps,
+            Events events) {
+        this.server = server;
+        this.target = target;
+        this.fileSize = fileSize;
+        this.policy = policy;
+        this.timestamps = timestamps;
+        this.events = events;
+        this.lastFsyncSec = System.currentTimeMillis() / 1000;
+        this.bio = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "larder-aof-fsync");
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread = new Thread(this::run, "larder-aof");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    // ------------------------------------------------------------ appending (journal order)
+
+    @Override
+    public synchronized void feed(int db, byte[] src, int off, int n) {
+        if (closing) return;
+        if (timestamps) {
+            long now = System.currentTimeMillis() / 1000;
+            if (now > timestampSec) {
+                timestampSec = now;
+                append(("#TS:" + now + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        if (db != selectedDb) {
+            selectedDb = db;
+            byte[] d = Resp.number(db);
+            byte[] sel = ("*2\r\n$6\r\nSELECT\r\n$" + d.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            append(sel);
+            append(d);
+            append(CRLF);
+        }
+        reserve(n);
+        System.arraycopy(src, off, buf, len, n);
+        len += n;
+        appended += n;
+        if (waiting) {
+            waiting = false;
+            notifyAll();
+        }
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private void append(byte[] b) {
+        reserve(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
+        appended += b.length;
+    }
+
+    private void reserve(int n) {
+        if (len + n > buf.length) {
+            long cap = Math.max((long) len + n, buf.length * 2L);
+            if (cap > Integer.MAX_VALUE - 16) throw new OutOfMemoryError("AOF buffer too large");
+            buf = java.util.Arrays.copyOf(buf, (int) cap);
+        }
+    }
+
+    /**
+     * Continues in {@code next} from this point of the stream (an AOF
+     * rewrite opened a new INCR file). The caller holds the keyspace
+     * exclusively, so no command is half fed. The next command is preceded
+     * by a SELECT, as Redis's aof_selected_db = -1.
+     */
+    synchronized void rotate(FileChannel next, long nextSize) {
+        if (len > 0) {
+            sealed.add(new Chunk(target, buf, len, appended));
+            buf = new byte[INITIAL];
+            len = 0;
+        } else {
+            sealed.add(new Chunk(target, null, 0, appended));
+        }
+        target = next;
+        selectedDb = -1;
+        pendingFileSize = nextSize;
+        notifyAll();
+    }
+
+    /** Size of the file rotated to, applied by the writer when it switches. */
+    private long pendingFileSize;
+
+    synchronized void setTimestamps(boolean on) {
+        timestamps = on;
+    }
+
+    /** Bytes appended but not written yet (INFO aof_buffer_length). */
+    synchronized long buffered() {
+        return appended - written;
+    }
+
+    void setPolicy(Fsync p) {
+        policy = p;
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /** no-appendfsync-on-rewrite while a rewrite runs: write, but do not fsync. */
+    void setSkipFsync(boolean skip) {
+        skipFsync = skip;
+    }
+
+    int pendingFsyncs() {
+        return pendingFsyncs.get();
+    }
+
+    String writeError() {
+        return writeError;
+    }
+
+    // ------------------------------------------------------------ replies waiting for fsync
+
+    @Override
+    public long position() {
+        return appended;
+    }
+
+    @Override
+    public boolean mayFlush(Client c, long position) {
+        if (position <= synced) return true;
+        waitingClients.merge(c, position, Math::max);
+        // The writer may have synced past it between the check and the registration.
+        return position <= synced;
+    }
+
+    private void releaseWaiters() {
+        if (waitingClients.isEmpty()) return;
+        long s = synced;
+        for (Map.Entry<Client, Long> e : waitingClients.entrySet()) {
+            Long pos = e.getValue();
+            if (pos <= s && waitingClients.remove(e.getKey(), pos)) flushLater(e.getKey());
+        }
+    }
+
+    /** Releases every waiting reply (the gate is being removed: AOF off, or no longer "always"). */
+    void releaseAll() {
+        for (Client c : waitingClients.keySet()) {
+            waitingClients.remove(c);
+            flushLater(c);
+        }
+    }
+
+    private static void flushLater(Client c) {
+        try {
+            c.onLoop(c::flush);
+        } catch (RuntimeException e) {
+            // The client's loop is gone (shutdown): nothing to deliver.
+        }
+    }
+
+    // ------------------------------------------------------------ the writer thread
+
+    private void run() {
+        byte[] data = null;
+        while (true) {
+            Chunk[] before;
+            FileChannel ch;
+            int n;
+            long end;
+            long fileSizeAfterRotate = -1;
+            synchronized (this) {
+                while (len == 0 && sealed.isEmpty() && !closing && !fsyncDue()) {
+                    waiting = true;
+                    try {
+                        wait(waitMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        closing = true;
+                    }
+                }
+                waiting = false;
+                before = sealed.isEmpty() ? null : sealed.toArray(new Chunk[0]);
+                sealed.clear();
+                if (before != null) fileSizeAfterRotate = pendingFileSize;
+                ch = target;
+                n = len;
+                end = appended;
+                if (n > 0) {
+                    data = buf;
+                    buf = spare != null ? spare : new byte[INITIAL];
+                    spare = null;
+                    len = 0;
+                }
+                if (closing && n == 0 && before == null) break;
+            }
+            if (before != null) {
+                for (Chunk k : before) {
+                    if (k.len > 0) writeFully(k.target, k.data, k.len, k.end);
+                    // The old INCR file is complete: fsync and close it in the background (aof_background_fsync_and_close).
+                    FileChannel old = k.target;
+                    if (old != null && old != ch) {
+                        pendingFsyncs.incrementAndGet();
+                        bio.execute(() -> {
+                            try {
+                                old.force(false);
+                            } catch (IOException e) {
+                                Log.warning("Fail to fsync the AOF file: " + RdbFile.reason(e));
+                            } finally {
+                                closeQuietly(old);
+                                pendingFsyncs.decrementAndGet();
+                            }
+                        });
+                    }
+                }
+                fileSize = fileSizeAfterRotate;
+            }
+            if (n > 0) {
+                writeFully(ch, data, n, end);
+                synchronized (this) {
+                    // Keep one spare buffer, not an ever larger one.
+                    if (spare == null && data.length <= 4 * INITIAL) spare = data;
+                }
+                data = null;
+            }
+            sync(ch);
+        }
+        // Closing: everything is written; make it durable.
+        try {
+            FileChannel ch = target;
+            if (ch != null && ch.isOpen()) {
+                ch.force(false);
+                synced = written;
+            }
+        } catch (IOException e) {
+            Log.warning("Fail to fsync the AOF file: " + RdbFile.reason(e));
+        }
+        releaseWaiters();
+        closed = true;
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    private long waitMillis() {
+        // everysec: wake up for the next second's fsync of what was written but not synced.
+        if (policy == Fsync.EVERYSEC && synced < written) {
+            long now = System.currentTimeMillis();
+            return Math.max(1, 1000 - now % 1000);
+        }
+        return 1000;
+    }
+
+    /** flushAppendOnlyFile's fsync with nothing new to write: everysec syncs the last second's writes. */
+    private boolean fsyncDue() {
+        return policy == Fsync.EVERYSEC && synced < written && System.currentTimeMillis() / 1000 > lastFsyncSec
+                && pendingFsyncs.get() == 0;
+    }
+
+    /**
+     * aofWrite, retried until it succeeds: a short or failed write is cut back
+     * with ftruncate so the file never ends in half a command, then tried
+     * again; with appendfsync always the server exits instead, as Redis does
+     * (the reply may already be promised).
+     */
+    private void writeFully(FileChannel ch, byte[] data, int n, long end) {
+        while (true) {
+            try {
+                ByteBuffer bb = ByteBuffer.wrap(data, 0, n);
+                while (bb.hasRemaining()) ch.write(bb);
+                fileSize += n;
+                written = end;
+                events.written(n);
+                if (writeError != null) {
+                    Log.warning("AOF write error looks solved, Redis can write again.");
+                    writeError = null;
+                    events.writeStatus(null);
+                }
+                return;
+            } catch (IOException e) {
+                String reason = RdbFile.reason(e);
+                long nowSec = System.currentTimeMillis() / 1000;
+                if (nowSec - lastErrorLogSec > 30) {
+                    lastErrorLogSec = nowSec;
+                    Log.warning("Error writing to the AOF file: " + reason);
+                }
+                try {
+                    ch.truncate(fileSize);
+                    ch.position(fileSize);
+                } catch (IOException t) {
+                    Log.warning("Could not remove short write from the append-only file.  Redis may refuse to load "
+                            + "the AOF the next time it starts.  ftruncate: " + RdbFile.reason(t));
+                }
+                if (policy == Fsync.ALWAYS) {
+                    Log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+                    Runtime.getRuntime().halt(1);
+                }
+                if (writeError == null) {
+                    writeError = reason;
+                    events.writeStatus(reason);
+                }
+                if (closing || !ch.isOpen()) return;
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void sync(FileChannel ch) {
+        Fsync p = policy;
+        if (p == Fsync.NO || written == synced) return;
+        if (skipFsync) {
+            // no-appendfsync-on-rewrite: Redis skips the fsync and still answers; so do the replies here.
+            synced = written;
+            releaseWaiters();
+            return;
+        }
+        if (p == Fsync.ALWAYS) {
+            long w = written;
+            try {
+                ch.force(false);
+            } catch (IOException e) {
+                Log.warning("Can't persist AOF for fsync error when the AOF fsync policy is 'always': "
+                        + RdbFile.reason(e) + ". Exiting...");
+                Runtime.getRuntime().halt(1);
+            }
+            lastFsyncSec = System.currentTimeMillis() / 1000;
+            synced = w;
+            releaseWaiters();
+            return;
+        }
+        long nowSec = System.currentTimeMillis() / 1000;
+        if (nowSec > lastFsyncSec && pendingFsyncs.get() == 0) {
+            long w = written;
+            lastFsyncSec = nowSec;
+            pendingFsyncs.incrementAndGet();
+            bio.execute(() -> {
+                try {
+                    ch.force(false);
+                    if (w > synced) synced = w;
+                } catch (IOException e) {
+                    // Redis's aof_bio_fsync_status: writes are refused until an fsync succeeds again.
+                    Log.warning("Fail to fsync the AOF file: " + RdbFile.reason(e));
+                } finally {
+                    pendingFsyncs.decrementAndGet();
+                }
+            });
+        }
+    }
+
+    /**
+     * Writes and fsyncs everything appended so far, then stops the writer and
+     * closes the file (stopAppendOnly, shutdown). Returns when done.
+     */
+    void close() {
+        synchronized (this) {
+            closing = true;
+            notifyAll();
+            while (!closed) {
+                try {
+                    wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        bio.shutdown();
+        try {
+            bio.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(target);
+        releaseAll();
+    }
+
+    /** Waits until everything appended before the call is written (not necessarily fsynced). */
+    void awaitWritten(long timeoutMs) {
+        long goal = appended;
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (written < goal && !closed && System.currentTimeMillis() < deadline) {
+            synchronized (this) {
+                notifyAll();
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Writes everything appended so far and fsyncs it (shutdown, BGREWRITEAOF's flushAppendOnlyFile(1)). */
+    void flushAndSync() {
+        awaitWritten(10_000);
+        FileChannel ch;
+        synchronized (this) {
+            ch = target;
+        }
+        try {
+            if (ch.isOpen()) ch.force(false);
+            if (written > synced) synced = written;
+        } catch (IOException e) {
+            Log.warning("Fail to fsync the AOF file: " + RdbFile.reason(e));
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            if (ch != null) ch.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

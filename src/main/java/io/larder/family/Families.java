@@ -21,5 +21,6 @@ public final class Families {
         new InfoCommand(server).register(t);
         new SlowLog(server).register(t);
         new DebugCommand(server).register(t);
+        new TransactionCommands(server).register(t);
     }
 }

@@ -70,6 +70,24 @@ public final class LarderServer {
     /** Hooks: WATCH, client tracking. */
     public interface KeyListener {
         void keyModified(Database db, byte[] key);
+
+        /**
+         * False while the listener has nothing to do (nobody WATCHes), so a
+         * write does not copy its key for nobody. Called on every write: keep it
+         * to a field read.
+         */
+        default boolean active() {
+            return true;
+        }
+    }
+
+    /**
+     * Hooks: a command was rejected before running (unknown, arity, auth,
+     * -BUSY ...). Returns true when it replied itself (a rejected EXEC
+     * answers -EXECABORT); MULTI flags the open transaction as failed.
+     */
+    public interface RejectHook {
+        boolean rejected(Client client, CommandSpec cmd, String error);
     }
 
     /** Hooks: keyspace notifications (pub/sub). */
@@ -82,7 +100,11 @@ public final class LarderServer {
         void after(CommandContext c, Client client, Args args, CommandSpec cmd, long durationUs);
     }
 
-    /** Hooks: a whole database was emptied (FLUSHDB, FLUSHALL, SWAPDB, loading). */
+    /**
+     * Hooks: a whole database's content was replaced at once (FLUSHDB,
+     * FLUSHALL, SWAPDB, loading). Called after the change, with the keyspace
+     * held exclusively: the listener sees the new content.
+     */
     public interface FlushListener {
         void flushed(Database db);
     }
@@ -98,7 +120,17 @@ public final class LarderServer {
     private final List<ClientListener> clientListeners = new CopyOnWriteArrayList<>();
     private final List<FlushListener> flushListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<Client>> resetListeners = new CopyOnWriteArrayList<>();
-    private volatile java.util.function.Consumer<Client> rejectHook;
+    private volatile RejectHook rejectHook;
+    private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
+    private final List<Dispatcher.Interceptor> pendingInterceptors = new ArrayList<>();
+    /** While a script runs past busy-reply-threshold: the -BUSY error other clients get; otherwise null. */
+    private volatile String busyError;
+    /**
+     * How a command waiting for the keyspace behaves: it gives up (and is
+     * rejected with {@link #busyError}) once the exclusive holder is a script
+     * past busy-reply-threshold, as Redis answers -BUSY then.
+     */
+    private final io.larder.store.ExecutionGate.WaitPolicy busyPolicy = () -> busyError != null;
     private volatile boolean hasKeyListeners;
 
     private final ClientPause pause = new ClientPause(this);
@@ -146,6 +178,8 @@ public final class LarderServer {
         Families.registerAll(this, table);
         table.seal(configFile.renames);
         this.dispatcher = new Dispatcher(this);
+        for (Dispatcher.Interceptor i : pendingInterceptors) dispatcher.addInterceptor(i);
+        pendingInterceptors.clear();
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
         // CONFIG SET bind / port rebind at once; a failure leaves the old listeners and is reported.
@@ -468,6 +502,16 @@ public final class LarderServer {
         notifications = l;
     }
 
+    /**
+     * Adds a dispatcher interceptor (MULTI queueing, pub/sub mode ...).
+     * Families register before the dispatcher exists; those are installed
+     * when it is created.
+     */
+    public void addInterceptor(Dispatcher.Interceptor i) {
+        if (dispatcher != null) dispatcher.addInterceptor(i);
+        else pendingInterceptors.add(i);
+    }
+
     public void addAfterCommand(AfterCommand a) {
         afterCommand.add(a);
     }
@@ -486,8 +530,28 @@ public final class LarderServer {
     }
 
     /** Called when a command is rejected before running (MULTI marks the transaction as failed). */
-    public void setRejectHook(java.util.function.Consumer<Client> h) {
+    public void setRejectHook(RejectHook h) {
         rejectHook = h;
+    }
+
+    /** Work to do when the server stops (end a running script, stop helper threads). */
+    public void addShutdownHook(Runnable r) {
+        shutdownHooks.add(r);
+    }
+
+    /** The -BUSY error while a script runs past busy-reply-threshold, else null (Redis's isInsideYieldingLongCommand). */
+    public String busyError() {
+        return busyError;
+    }
+
+    /** Scripting sets the -BUSY error when its script passes the threshold, and clears it when the script ends. */
+    public void setBusyError(String error) {
+        busyError = error;
+    }
+
+    /** The wait policy for entering the keyspace: give up (answer -BUSY) once a script is busy. */
+    public io.larder.store.ExecutionGate.WaitPolicy busyPolicy() {
+        return busyPolicy;
     }
 
     public void keyModified(Database db, byte[] key) {
@@ -496,9 +560,14 @@ public final class LarderServer {
     }
 
     public void keyModified(Database db, Args a, int i) {
-        if (!hasKeyListeners) return;
+        if (!hasKeyListeners || !anyKeyListenerActive()) return;
         byte[] key = a.bytes(i);
         for (KeyListener l : keyListeners) l.keyModified(db, key);
+    }
+
+    private boolean anyKeyListenerActive() {
+        for (KeyListener l : keyListeners) if (l.active()) return true;
+        return false;
     }
 
     public boolean notificationsEnabled(int eventClass) {
@@ -511,9 +580,10 @@ public final class LarderServer {
         if (n != null && notificationsEnabled(eventClass)) n.notify(eventClass, event, db, key);
     }
 
-    void transactionRejected(Client c) {
-        java.util.function.Consumer<Client> h = rejectHook;
-        if (h != null) h.accept(c);
+    /** A command was rejected; true if the hook replied (see {@link RejectHook}). */
+    boolean transactionRejected(Client c, CommandSpec cmd, String error) {
+        RejectHook h = rejectHook;
+        return h != null && h.rejected(c, cmd, error);
     }
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
@@ -732,6 +802,13 @@ public final class LarderServer {
     public void shutdown() {
         if (!running) return;
         running = false;
+        for (Runnable r : shutdownHooks) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                Log.warning("shutdown: " + e);
+            }
+        }
         synchronized (bindLock) {
             for (Channel c : listeners) c.close();
             for (Channel c : extraListeners) c.close();

@@ -22,5 +22,7 @@ public final class Families {
         new SlowLog(server).register(t);
         new DebugCommand(server).register(t);
         new TransactionCommands(server).register(t);
+        new ScriptingCommands(server).register(t);
+        new FunctionCommands(server).register(t);
     }
 }

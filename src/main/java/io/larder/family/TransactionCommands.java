@@ -165,6 +165,11 @@ public final class TransactionCommands {
             throw new CommandError(EXECABORT);
         }
         Locking plan = plan(t);
+        if (plan.scripts && !server.scripts().onScriptThread()) {
+            // Lua runs on the script thread: the whole transaction goes there, keyspace exclusive.
+            server.scripts().offload(c, this::exec, true);
+            return;
+        }
         Dispatcher dispatcher = server.dispatcher();
         ExecutionGate gate = keyspace.gate;
         ExecutionGate.Worker w = c.worker();
@@ -211,10 +216,14 @@ public final class TransactionCommands {
 
     // ------------------------------------------------------------ EXEC's locks
 
-    /** What EXEC must hold: these stripes (ascending), or the whole keyspace when null. */
-    private record Locking(int[] stripes) {}
+    /**
+     * What EXEC must hold: these stripes (ascending), or the whole keyspace
+     * when null; a transaction with a script runs on the script thread.
+     */
+    private record Locking(int[] stripes, boolean scripts) {}
 
-    private static final Locking EXCLUSIVE = new Locking(null);
+    private static final Locking EXCLUSIVE = new Locking(null, false);
+    private static final Locking SCRIPTS = new Locking(null, true);
 
     /**
      * The stripes of every key of every queued command and every watched
@@ -228,12 +237,13 @@ public final class TransactionCommands {
         int[] pos = new int[8];
         for (Transaction.Queued q : t.queue) {
             CommandSpec cmd = q.cmd();
+            if (isScript(cmd)) return SCRIPTS;
             if (cmd.noKeyspace()) {
                 // CLIENT UNBLOCK locks the stripes of the client it unblocks: not under ours.
                 if (cmd.fullName.equals("client|unblock")) return EXCLUSIVE;
                 continue;
             }
-            if (cmd.exclusive() || !cmd.hasKeys() || isScript(cmd)) return EXCLUSIVE;
+            if (cmd.exclusive() || !cmd.hasKeys()) return EXCLUSIVE;
             Args a = q.args();
             if (pos.length < a.count()) pos = new int[a.count()];
             int k = cmd.keys(a, pos);
@@ -250,7 +260,7 @@ public final class TransactionCommands {
             stripes[n++] = keyspace.segmentOf(KeyHash.hash(k), k, 0, k.length);
         }
         n = Dispatcher.sortUnique(stripes, n);
-        return new Locking(java.util.Arrays.copyOf(stripes, n));
+        return new Locking(java.util.Arrays.copyOf(stripes, n), false);
     }
 
     /** Scripts may touch keys they did not declare: a transaction holding one runs exclusively. */

@@ -55,6 +55,7 @@ public final class LarderServer {
     private final ServerStats stats = new ServerStats();
     private final Dispatcher dispatcher;
     private final BlockingController blocking;
+    private final ScriptExecutor scripts;
     private final String runId;
     private final long startMs = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
@@ -175,6 +176,7 @@ public final class LarderServer {
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         this.blocking = new BlockingController(this);
+        this.scripts = new ScriptExecutor(this);
         Families.registerAll(this, table);
         table.seal(configFile.renames);
         this.dispatcher = new Dispatcher(this);
@@ -267,6 +269,11 @@ public final class LarderServer {
     /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK ...) and their wake-ups. */
     public BlockingController blocking() {
         return blocking;
+    }
+
+    /** The thread Lua scripts run on, and the busy-script state (-BUSY, SCRIPT KILL). */
+    public ScriptExecutor scripts() {
+        return scripts;
     }
 
     public long startMs() {

@@ -79,9 +79,14 @@ public final class CommandContext {
 
     /** Prepares for one command. */
     public void begin(Client c, Args a, CommandSpec cmd, long nowMs) {
+        begin(c, a, cmd, nowMs, c.reply());
+    }
+
+    /** Prepares for one command replying into {@code r}. */
+    public void begin(Client c, Args a, CommandSpec cmd, long nowMs, Reply r) {
         this.client = c;
         this.args = a;
-        this.reply = c.reply();
+        this.reply = r;
         this.command = cmd;
         this.now = nowMs;
         this.dirty = 0;

@@ -38,20 +38,20 @@ final class LuaCjson {
         fn(lua, "encode_number_precision", l -> intOption(l, 1, 14, v -> precision = v, () -> precision));
         fn(lua, "encode_keep_buffer", l -> {
             checkArgs(l, 1);
-            if (l.type(1) != LuaNative.TNONE) keepBuffer = enumOption(l, 1, new String[] {"off", "on"}) == 1;
+            if (!isNil(l, 1)) keepBuffer = enumOption(l, 1, new String[] {"off", "on"}) == 1;
             l.pushBoolean(keepBuffer);
             return 1;
         });
         fn(lua, "encode_invalid_numbers", l -> {
             checkArgs(l, 1);
-            if (l.type(1) != LuaNative.TNONE) encodeInvalidNumbers = enumOption(l, 1, new String[] {"off", "on", "null"});
+            if (!isNil(l, 1)) encodeInvalidNumbers = enumOption(l, 1, new String[] {"off", "on", "null"});
             if (encodeInvalidNumbers == 2) l.pushString("null");
             else l.pushBoolean(encodeInvalidNumbers == 1);
             return 1;
         });
         fn(lua, "decode_invalid_numbers", l -> {
             checkArgs(l, 1);
-            if (l.type(1) != LuaNative.TNONE) decodeInvalidNumbers = enumOption(l, 1, new String[] {"off", "on"}) == 1;
+            if (!isNil(l, 1)) decodeInvalidNumbers = enumOption(l, 1, new String[] {"off", "on"}) == 1;
             l.pushBoolean(decodeInvalidNumbers);
             return 1;
         });
@@ -74,12 +74,16 @@ final class LuaCjson {
 
     // ------------------------------------------------------------ configuration
 
+    /** json_arg_init: at most {@code max} arguments. */
     private static void checkArgs(Lua l, int max) {
-        int n = l.top();
-        if (n > max) throw l.error("found " + n + " arguments, expected at most " + max);
+        if (l.top() > max) throw l.argError(max + 1, "found too many arguments");
     }
 
-    /** json_enum_option: a boolean, or one of the option names. */
+    private static boolean isNil(Lua l, int arg) {
+        return l.type(arg) <= LuaNative.TNIL;
+    }
+
+    /** json_enum_option's parsing: a boolean (on/off), or one of the option names. */
     private static int enumOption(Lua l, int arg, String[] options) {
         if (l.type(arg) == LuaNative.TBOOLEAN) return l.toBoolean(arg) ? 1 : 0;
         byte[] b = l.checkBytes(arg);
@@ -96,35 +100,32 @@ final class LuaCjson {
         int get();
     }
 
-    /** json_integer_option: an optional integer within [min, max]; returns the setting. */
-    private static int intOption(Lua l, int min, int max, IntSetter set, IntGetter get) {
-        checkArgs(l, 1);
-        if (l.type(1) != LuaNative.TNONE) {
-            double d = l.checkNumber(1);
-            int v = (int) (long) d;
+    /**
+     * json_integer_option: an optional integer within [min, max] (its range
+     * error always names argument 1, as lua-cjson's does); pushes the setting.
+     */
+    private static void intOption(Lua l, int arg, int min, int max, IntSetter set, IntGetter get) {
+        if (!isNil(l, arg)) {
+            int v = (int) (long) l.checkNumber(arg);
             if (v < min || v > max) throw l.argError(1, "expected integer between " + min + " and " + max);
             set.set(v);
         }
         l.pushNumber(get.get());
+    }
+
+    private static int intOption(Lua l, int min, int max, IntSetter set, IntGetter get) {
+        checkArgs(l, 1);
+        intOption(l, 1, min, max, set, get);
         return 1;
     }
 
     private int encodeSparseArray(Lua l) {
         checkArgs(l, 3);
-        if (l.type(1) != LuaNative.TNONE) sparseConvert = enumOption(l, 1, new String[] {"off", "on"});
-        if (l.type(2) != LuaNative.TNONE) {
-            int v = (int) (long) l.checkNumber(2);
-            if (v < 0 || v > Integer.MAX_VALUE) throw l.argError(2, "expected integer between 0 and 2147483647");
-            sparseRatio = v;
-        }
-        if (l.type(3) != LuaNative.TNONE) {
-            int v = (int) (long) l.checkNumber(3);
-            if (v < 0 || v > Integer.MAX_VALUE) throw l.argError(3, "expected integer between 0 and 2147483647");
-            sparseSafe = v;
-        }
+        if (!isNil(l, 1)) sparseConvert = enumOption(l, 1, new String[] {"off", "on"});
         l.pushBoolean(sparseConvert != 0);
-        l.pushNumber(sparseRatio);
-        l.pushNumber(sparseSafe);
+        intOption(l, 2, 0, Integer.MAX_VALUE, v -> sparseRatio = v, () -> sparseRatio);
+        intOption(l, 3, 0, Integer.MAX_VALUE, v -> sparseSafe = v, () -> sparseSafe);
+        // The three settings are the last three values on the stack.
         return 3;
     }
 
@@ -312,7 +313,7 @@ final class LuaCjson {
         CH2TOKEN['\t'] = T_WHITESPACE;
         CH2TOKEN['\n'] = T_WHITESPACE;
         CH2TOKEN['\r'] = T_WHITESPACE;
-        for (char c : "\"-0123456789fiInNt".toCharArray()) CH2TOKEN[c] = T_UNKNOWN;
+        for (char c : "\"+-0123456789fiInNt".toCharArray()) CH2TOKEN[c] = T_UNKNOWN;
     }
 
     /** The parser over the string's bytes, NUL-terminated as lua-cjson sees them. */

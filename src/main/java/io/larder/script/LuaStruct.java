@@ -287,7 +287,7 @@ final class LuaStruct {
             int opt = f.next();
             long size = optsize(l, opt, f);
             pos += gettoalign(pos, f, opt, size);
-            if (opt == 's') throw l.argError(1, "options 's' has no fixed size");
+            if (opt == 's') throw l.argError(1, "option 's' has no fixed size");
             else if (opt == 'c' && size == 0) throw l.argError(1, "option 'c0' has no fixed size");
             if (!Character.isLetterOrDigit(opt) || opt > 127) controloptions(l, opt, f);
             pos += size;

@@ -173,8 +173,10 @@ public final class Dispatcher {
         long start = System.nanoTime();
         // Time stands still inside a transaction or a script, as Redis's: nested commands keep the outer
         // command's time, so a key cannot expire half way through.
-        c.begin(client, a, cmd, nested ? c.now() : System.currentTimeMillis());
-        Reply reply = client.reply();
+        // A command nested for the same client (EXEC's queue) replies where the outer command does: the
+        // client's buffer, or the private one of a command finished on another thread (ScriptExecutor).
+        Reply reply = nested && client == c.client() ? c.reply() : client.reply();
+        c.begin(client, a, cmd, nested ? c.now() : System.currentTimeMillis(), reply);
         long errorsBefore = reply.errorCount();
         boolean failed = false;
         try {

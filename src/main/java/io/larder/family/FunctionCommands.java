@@ -156,7 +156,8 @@ public final class FunctionCommands {
 
     void flush(CommandContext c) {
         Args a = c.args();
-        if (a.count() > 3 || (a.count() == 3 && !a.is(2, "SYNC") && !a.is(2, "ASYNC"))) {
+        if (a.count() > 3) throw Errors.subcommandSyntax(a);
+        if (a.count() == 3 && !a.is(2, "SYNC") && !a.is(2, "ASYNC")) {
             throw Errors.err("FUNCTION FLUSH only supports SYNC|ASYNC option");
         }
         executor.offload(c, cc -> {

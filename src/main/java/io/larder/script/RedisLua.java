@@ -40,6 +40,12 @@ public final class RedisLua implements AutoCloseable {
     static final String[] FLAG_NAMES = {"no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"};
 
     private static final int GLOBALS = 1, GREAL = 2, ERRH = 3, LOADG = 4, KILLER = 5, GMETA = 6, FNS = 7, BASE = 7;
+    /**
+     * Registry keys of the values Java functions and the hook need: stack
+     * indices are relative to the running function's frame there, so the
+     * fixed slots above serve only code that runs outside Lua.
+     */
+    private static final int REG_FNS = 1_000_001, REG_KILLER = 1_000_002;
     /** Lua instructions between two checks of the time limit and SCRIPT KILL (Redis's value). */
     private static final int HOOK_COUNT = 100_000;
     private static final String KILLED = "ERR Script killed by user with SCRIPT KILL...";
@@ -100,6 +106,10 @@ public final class RedisLua implements AutoCloseable {
             // Stack: globals proxy, real globals, error handler, load-time globals, killer.
             lua.getMetatable(GLOBALS);
             lua.newTable(0, 0);
+            lua.pushValue(FNS);
+            lua.rawSetI(LuaNative.REGISTRYINDEX, REG_FNS);
+            lua.pushValue(KILLER);
+            lua.rawSetI(LuaNative.REGISTRYINDEX, REG_KILLER);
             // Everything compiled from now on sees the read-only globals.
             lua.pushValue(GLOBALS);
             lua.replace(LuaNative.GLOBALSINDEX);
@@ -167,16 +177,19 @@ public final class RedisLua implements AutoCloseable {
     private int ref(int index) {
         int abs = lua.absIndex(index);
         int r = nextRef++;
+        lua.rawGetI(LuaNative.REGISTRYINDEX, REG_FNS);
         lua.pushValue(abs);
-        lua.rawSetI(FNS, r);
+        lua.rawSetI(-2, r);
+        lua.pop(1);
         return r;
     }
 
     /** Forgets a compiled function (its memory is collected). */
     public void unref(int ref) {
+        lua.rawGetI(LuaNative.REGISTRYINDEX, REG_FNS);
         lua.pushNil();
-        lua.rawSetI(FNS, ref);
-        lua.settop(BASE);
+        lua.rawSetI(-2, ref);
+        lua.pop(1);
     }
 
     /** Runs a full garbage collection (after SCRIPT FLUSH, FUNCTION DELETE). */
@@ -264,7 +277,7 @@ public final class RedisLua implements AutoCloseable {
         }
         // Java cannot raise a Lua error: a Lua line hook raises it, on every line, so the script
         // cannot catch it with pcall and carry on (Redis does the same).
-        lua.pushValue(KILLER);
+        lua.rawGetI(LuaNative.REGISTRYINDEX, REG_KILLER);
         lua.pushString(inv != null ? KILLED : "ERR FUNCTION LOAD timeout");
         if (lua.pcall(1, 0, 0) != 0) lua.pop(1);
     }

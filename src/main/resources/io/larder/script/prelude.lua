@@ -284,6 +284,7 @@ end
 -- The API FUNCTION LOAD's library code sees: redis.register_function, redis.log and the log levels.
 local loadRedis = redisApi(false)
 loadRedis.register_function = wrap(J.register_function)
+csetmetatable(loadRedis, {__index = nonexistent})
 local loadG = {redis = protect(loadRedis)}
 csetmetatable(loadG, {__index = nonexistent})
 return globals, G, errorHandler, loadG, killWith

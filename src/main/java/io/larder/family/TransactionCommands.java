@@ -59,7 +59,8 @@ public final class TransactionCommands {
         // EXEC locks what its queue needs itself.
         t.add("exec", this::exec).noKeyspace();
         t.add("discard", this::discard).noKeyspace();
-        t.add("watch", this::watch);
+        // WATCH locks its keys itself: inside MULTI it must answer at once, even while a script holds the keyspace.
+        t.add("watch", this::watch).noKeyspace();
         // UNWATCH only edits WATCH's own index (no stripe lock): it works while a script runs.
         t.add("unwatch", this::unwatch).noKeyspace();
     }
@@ -133,13 +134,29 @@ public final class TransactionCommands {
             Transaction t = state(cl);
             Database db = c.db();
             Args a = c.args();
+            int[] stripes = new int[a.count() - 1];
             for (int i = 1; i < a.count(); i++) {
-                byte[] key = a.bytes(i);
-                WatchedKeys.Key k = new WatchedKeys.Key(db.id, key);
-                if (t.watched.containsKey(k)) continue;
-                WatchedKeys.Watched w = watches.watch(cl, db, key, c.now());
-                t.watched.put(k, w);
-                t.watchOrder.add(w);
+                stripes[i - 1] = keyspace.segmentOf(a.hash(i), a.buf(), a.off(i), a.len(i));
+            }
+            int n = Dispatcher.sortUnique(stripes, stripes.length);
+            ExecutionGate.Worker w = c.worker();
+            server.dispatcher().enter(c, c.command());
+            try {
+                for (int i = 0; i < n; i++) keyspace.locks.lock(stripes[i]);
+                try {
+                    for (int i = 1; i < a.count(); i++) {
+                        byte[] key = a.bytes(i);
+                        WatchedKeys.Key k = new WatchedKeys.Key(db.id, key);
+                        if (t.watched.containsKey(k)) continue;
+                        WatchedKeys.Watched wk = watches.watch(cl, db, key, c.now());
+                        t.watched.put(k, wk);
+                        t.watchOrder.add(wk);
+                    }
+                } finally {
+                    for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(stripes[i]);
+                }
+            } finally {
+                keyspace.gate.exit(w);
             }
         }
         c.reply().ok();

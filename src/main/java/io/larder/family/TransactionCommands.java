@@ -181,7 +181,11 @@ public final class TransactionCommands {
             discardTransaction(cl);
             throw new CommandError(EXECABORT);
         }
-        Locking plan = plan(t);
+        Locking plan;
+        // EXEC may run on the script thread while the client's own loop handles its disconnection.
+        synchronized (t) {
+            plan = plan(t);
+        }
         if (plan.scripts && !server.scripts().onScriptThread()) {
             // Lua runs on the script thread: the whole transaction goes there, keyspace exclusive.
             server.scripts().offload(c, this::exec, true);
@@ -203,15 +207,18 @@ public final class TransactionCommands {
         }
         boolean denied = cl.has(Client.DENY_BLOCKING);
         try {
-            if (!cl.has(Client.DIRTY_CAS) && watchedKeyExpired(t, c.now())) cl.setFlag(Client.DIRTY_CAS, true);
-            if (cl.has(Client.DIRTY_CAS)) {
-                c.reply().nullArray();
-                return;
+            Transaction.Queued[] queue;
+            synchronized (t) {
+                if (!cl.has(Client.DIRTY_CAS) && watchedKeyExpired(t, c.now())) cl.setFlag(Client.DIRTY_CAS, true);
+                if (cl.has(Client.DIRTY_CAS)) {
+                    c.reply().nullArray();
+                    return;
+                }
+                unwatchAll(t);
+                queue = t.queue.toArray(new Transaction.Queued[0]);
             }
             // Blocking commands must not block inside a transaction: they answer as if timed out.
             cl.setFlag(Client.DENY_BLOCKING, true);
-            unwatchAll(t);
-            Transaction.Queued[] queue = t.queue.toArray(new Transaction.Queued[0]);
             c.reply().array(queue.length);
             c.setKeysLocked(plan.stripes != null);
             for (Transaction.Queued q : queue) dispatcher.call(c, cl, q.args(), q.cmd());
@@ -313,8 +320,10 @@ public final class TransactionCommands {
     private void discardTransaction(Client cl) {
         Transaction t = states.get(cl.id);
         if (t != null) {
-            t.clearQueue();
-            unwatchAll(t);
+            synchronized (t) {
+                t.clearQueue();
+                unwatchAll(t);
+            }
             states.remove(cl.id, t);
         }
         cl.setFlag(Client.MULTI, false);

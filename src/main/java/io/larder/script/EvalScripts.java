@@ -26,17 +26,22 @@ public final class EvalScripts {
     private final LarderServer server;
     private final ConcurrentHashMap<String, Script> cache = new ConcurrentHashMap<>();
     /** The Lua state, created on first use (script thread only). */
-    private RedisLua lua;
-    private volatile long luaMemory;
+    private volatile RedisLua lua;
     private volatile long bodiesMemory;
 
     public EvalScripts(LarderServer server) {
         this.server = server;
         var m = server.metrics();
-        m.register("used_memory_lua", () -> luaMemory);
-        m.register("used_memory_vm_eval", () -> luaMemory);
+        m.register("used_memory_lua", this::luaMemory);
+        m.register("used_memory_vm_eval", this::luaMemory);
         m.register("number_of_cached_scripts", cache::size);
         m.register("used_memory_scripts_eval", () -> bodiesMemory);
+    }
+
+    /** Memory of the Lua state (refreshed by the state itself as scripts run). */
+    private long luaMemory() {
+        RedisLua l = lua;
+        return l == null ? 0 : l.memory();
     }
 
     /** A cached script by its SHA1 (any case), or null. */
@@ -66,8 +71,6 @@ public final class EvalScripts {
             ref = lua().compile(body, shebang, body.length - shebang, "@user_script");
         } catch (RedisLua.CompileError e) {
             throw Errors.err("Error compiling script (new function): " + e.getMessage());
-        } finally {
-            luaMemory = lua.memory();
         }
         s = new Script(sha, body, ref, flags[0]);
         cache.put(sha, s);
@@ -131,11 +134,7 @@ public final class EvalScripts {
     /** Runs a cached script for the client of {@code c} (script thread, keyspace exclusive). */
     public void run(CommandContext c, Script s, boolean readOnly, Args a, int numKeys) {
         ScriptExecutor.Run busy = new ScriptExecutor.Run(true, s.sha(), c.client(), a);
-        try {
-            lua().call(c, s.ref(), busy, readOnly, a, 3, numKeys);
-        } finally {
-            luaMemory = lua.memory();
-        }
+        lua().call(c, s.ref(), busy, readOnly, a, 3, numKeys);
     }
 
     /** SCRIPT FLUSH: forgets every script and starts a fresh Lua state, as Redis does. */
@@ -146,6 +145,5 @@ public final class EvalScripts {
             lua.close();
             lua = null;
         }
-        luaMemory = 0;
     }
 }

@@ -555,15 +555,24 @@ public final class Lua implements AutoCloseable {
 
     /** Pushes t[name] (raw) of the table at index. */
     public void rawGetField(int index, String name) {
+        rawGetField(index, name.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Pushes t[name] (raw) for a name already in bytes (hot paths keep them). */
+    public void rawGetField(int index, byte[] name) {
         int abs = absIndex(index);
-        pushString(name);
+        pushBytes(name);
         rawGet(abs);
     }
 
     /** t[name] = top (raw), popping the value. */
     public void rawSetField(int index, String name) {
+        rawSetField(index, name.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    public void rawSetField(int index, byte[] name) {
         int abs = absIndex(index);
-        pushString(name);
+        pushBytes(name);
         insert(-2);
         rawset(abs);
     }

@@ -49,6 +49,13 @@ public final class RedisLua implements AutoCloseable {
     /** Lua instructions between two checks of the time limit and SCRIPT KILL (Redis's value). */
     private static final int HOOK_COUNT = 100_000;
     private static final String KILLED = "ERR Script killed by user with SCRIPT KILL...";
+    private static final byte[] KEYS = ascii("KEYS"), ARGV = ascii("ARGV"), ERR = ascii("err"), OK = ascii("ok"),
+            DOUBLE = ascii("double"), BIG_NUMBER = ascii("big_number"), VERBATIM = ascii("verbatim_string"),
+            MAP = ascii("map"), SET = ascii("set"), IGNORE_STATS = ascii("ignore_error_stats_update");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
 
     /** Receives redis.register_function calls while FUNCTION LOAD runs a library's code. */
     public interface Registrar {
@@ -114,6 +121,8 @@ public final class RedisLua implements AutoCloseable {
             lua.pushValue(GLOBALS);
             lua.replace(LuaNative.GLOBALSINDEX);
             lua.setHookHandler(this::hook);
+            // The hook stays installed: between scripts it has nothing to do, and a script saves two calls.
+            lua.setCountHook(HOOK_COUNT);
             updateMemory();
         } catch (RuntimeException e) {
             lua.close();
@@ -211,12 +220,12 @@ public final class RedisLua implements AutoCloseable {
         Client caller = c.client();
         scriptClient.setDb(caller.db());
         scriptClient.setResp(2);
-        scriptClient.setFlag(Client.MULTI, caller.has(Client.MULTI));
+        boolean multi = caller.has(Client.MULTI);
+        if (scriptClient.has(Client.MULTI) != multi) scriptClient.setFlag(Client.MULTI, multi);
         Invocation inv = new Invocation(c, busy, readOnly);
         run = inv;
         executor.begin(busy);
         Lua.setRunning(lua);
-        lua.setCountHook(HOOK_COUNT);
         try {
             lua.pushValue(ERRH);
             lua.rawGetI(FNS, ref);
@@ -224,8 +233,8 @@ public final class RedisLua implements AutoCloseable {
             pushArray(a, firstKey + numKeys, a.count() - firstKey - numKeys);
             int status;
             if (mode == Mode.EVAL) {
-                lua.rawSetField(GREAL, "ARGV");
-                lua.rawSetField(GREAL, "KEYS");
+                lua.rawSetField(GREAL, ARGV);
+                lua.rawSetField(GREAL, KEYS);
                 status = lua.pcall(0, 1, BASE + 1);
             } else {
                 status = lua.pcall(2, 1, BASE + 1);
@@ -237,22 +246,25 @@ public final class RedisLua implements AutoCloseable {
                 reply(c.reply(), 0);
             }
         } finally {
-            lua.setCountHook(0);
             Lua.setRunning(null);
+            restoreHook();
             lua.settop(BASE);
             run = null;
             executor.end(busy);
-            updateMemory();
         }
     }
 
     private int gcCalls;
 
-    /** Redis's LUA_GC_CYCLE_PERIOD: a GC step every 50 calls, rather than full cycles at random times. */
+    /**
+     * Redis's LUA_GC_CYCLE_PERIOD: a GC step every 50 calls, rather than full
+     * cycles at random times. The memory figure INFO shows is refreshed then.
+     */
     private void gcStep() {
         if (++gcCalls == 50) {
             lua.gc(LuaNative.GCSTEP, 50);
             gcCalls = 0;
+            updateMemory();
         }
     }
 
@@ -280,6 +292,17 @@ public final class RedisLua implements AutoCloseable {
         lua.rawGetI(LuaNative.REGISTRYINDEX, REG_KILLER);
         lua.pushString(inv != null ? KILLED : "ERR FUNCTION LOAD timeout");
         if (lua.pcall(1, 0, 0) != 0) lua.pop(1);
+        killHook = true;
+    }
+
+    /** The kill hook replaced the count hook: put the count hook back once the script is over. */
+    private boolean killHook;
+
+    private void restoreHook() {
+        if (killHook) {
+            killHook = false;
+            lua.setCountHook(HOOK_COUNT);
+        }
     }
 
     static final long LOAD_TIMEOUT_MS = 500;
@@ -309,14 +332,13 @@ public final class RedisLua implements AutoCloseable {
             loadStartNanos = System.nanoTime();
             loadTimeoutMs = timeoutMs;
             Lua.setRunning(lua);
-            lua.setCountHook(HOOK_COUNT);
             if (lua.pcall(0, 0, 0) != 0) {
                 return "Error registering functions: " + errorMessage(-1);
             }
             return null;
         } finally {
-            lua.setCountHook(0);
             Lua.setRunning(null);
+            restoreHook();
             loading = null;
             lua.pushValue(GREAL);
             lua.rawSetField(GMETA, "__index");
@@ -778,7 +800,7 @@ public final class RedisLua implements AutoCloseable {
 
     private void tableReply(Reply r, int depth) {
         Lua l = lua;
-        l.rawGetField(-1, "err");
+        l.rawGetField(-1, ERR);
         if (l.type(-1) == LuaNative.TSTRING) {
             l.pop(1);
             boolean counted = statsCounted(-1);
@@ -789,28 +811,28 @@ public final class RedisLua implements AutoCloseable {
             return;
         }
         l.pop(1);
-        l.rawGetField(-1, "ok");
+        l.rawGetField(-1, OK);
         if (l.type(-1) == LuaNative.TSTRING) {
             r.simple(cString(l, -1).replace('\r', ' ').replace('\n', ' '));
             l.pop(2);
             return;
         }
         l.pop(1);
-        l.rawGetField(-1, "double");
+        l.rawGetField(-1, DOUBLE);
         if (l.type(-1) == LuaNative.TNUMBER) {
             r.doubleValue(l.toNumber(-1));
             l.pop(2);
             return;
         }
         l.pop(1);
-        l.rawGetField(-1, "big_number");
+        l.rawGetField(-1, BIG_NUMBER);
         if (l.type(-1) == LuaNative.TSTRING) {
             r.bigNumber(l.toLatin1(-1).replace('\r', ' ').replace('\n', ' '));
             l.pop(2);
             return;
         }
         l.pop(1);
-        l.rawGetField(-1, "verbatim_string");
+        l.rawGetField(-1, VERBATIM);
         if (l.type(-1) == LuaNative.TTABLE) {
             l.rawGetField(-1, "format");
             if (l.type(-1) == LuaNative.TSTRING) {
@@ -827,7 +849,7 @@ public final class RedisLua implements AutoCloseable {
             l.pop(1);
         }
         l.pop(1);
-        l.rawGetField(-1, "map");
+        l.rawGetField(-1, MAP);
         if (l.type(-1) == LuaNative.TTABLE) {
             r.beginDeferred();
             int n = 0;
@@ -843,7 +865,7 @@ public final class RedisLua implements AutoCloseable {
             return;
         }
         l.pop(1);
-        l.rawGetField(-1, "set");
+        l.rawGetField(-1, SET);
         if (l.type(-1) == LuaNative.TTABLE) {
             r.beginDeferred();
             int n = 0;
@@ -882,7 +904,7 @@ public final class RedisLua implements AutoCloseable {
 
     /** The error table's ignore_error_stats_update: its error was already counted. */
     private boolean statsCounted(int index) {
-        lua.rawGetField(index, "ignore_error_stats_update");
+        lua.rawGetField(index, IGNORE_STATS);
         boolean b = lua.type(-1) == LuaNative.TBOOLEAN && lua.toBoolean(-1);
         lua.pop(1);
         return b;

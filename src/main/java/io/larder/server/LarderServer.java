@@ -133,6 +133,8 @@ public final class LarderServer {
      */
     private final io.larder.store.ExecutionGate.WaitPolicy busyPolicy = () -> busyError != null;
     private volatile boolean hasKeyListeners;
+    /** The key listeners as an array: every write asks them whether they are active. */
+    private volatile KeyListener[] keyListenerArray = new KeyListener[0];
 
     private final ClientPause pause = new ClientPause(this);
     private final LatencyStats latency = new LatencyStats();
@@ -502,6 +504,7 @@ public final class LarderServer {
 
     public void addKeyListener(KeyListener l) {
         keyListeners.add(l);
+        keyListenerArray = keyListeners.toArray(new KeyListener[0]);
         hasKeyListeners = true;
     }
 
@@ -573,7 +576,7 @@ public final class LarderServer {
     }
 
     private boolean anyKeyListenerActive() {
-        for (KeyListener l : keyListeners) if (l.active()) return true;
+        for (KeyListener l : keyListenerArray) if (l.active()) return true;
         return false;
     }
 

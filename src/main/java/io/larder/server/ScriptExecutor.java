@@ -70,6 +70,8 @@ public final class ScriptExecutor {
     private volatile DefaultEventExecutor thread;
     private volatile Run current;
     private volatile long threshold;
+    /** Threads waiting in {@link #awaitBusyOrIdle} (a script's end wakes them only if any). */
+    private volatile int waiters;
     private final Object lock = new Object();
     private Reply reply;
 
@@ -186,9 +188,11 @@ public final class ScriptExecutor {
 
     /** The script ended: other clients are served again. */
     public void end(Run r) {
-        synchronized (lock) {
-            current = null;
-            lock.notifyAll();
+        current = null;
+        if (waiters != 0) {
+            synchronized (lock) {
+                lock.notifyAll();
+            }
         }
         if (r.timedOut) server.setBusyError(null);
     }
@@ -230,13 +234,18 @@ public final class ScriptExecutor {
     public Run awaitBusyOrIdle() {
         Run r;
         synchronized (lock) {
-            while ((r = current) != null && !r.timedOut) {
-                try {
-                    lock.wait(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+            waiters++;
+            try {
+                while ((r = current) != null && !r.timedOut) {
+                    try {
+                        lock.wait(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 }
+            } finally {
+                waiters--;
             }
         }
         return r;

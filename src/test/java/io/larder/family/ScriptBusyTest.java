@@ -108,6 +108,8 @@ class ScriptBusyTest {
                 out.add("A -> " + show(running.join()));
                 out.add("PING -> " + show(b.call("PING")));
                 out.add("GET -> " + show(b.call("GET", "x")));
+                // The kill left nothing behind: the next script runs normally.
+                out.add("next script -> " + show(a.call("EVAL", "local n = 0 for i = 1, 300000 do n = n + 1 end return n", "0")));
             }
             return out;
         });

@@ -43,14 +43,14 @@ public final class FunctionCommands {
     }
 
     public void register(CommandTable t) {
-        t.add("fcall", c -> fcall(c, false)).noKeyspace();
-        t.add("fcall_ro", c -> fcall(c, true)).noKeyspace();
-        t.add("function|load", this::load).noKeyspace();
-        t.add("function|delete", this::delete).noKeyspace();
-        t.add("function|flush", this::flush).noKeyspace();
+        executor.declare(t.add("fcall", c -> fcall(c, false)).noKeyspace().spec());
+        executor.declare(t.add("fcall_ro", c -> fcall(c, true)).noKeyspace().spec());
+        executor.declare(t.add("function|load", this::load).noKeyspace().spec());
+        executor.declare(t.add("function|delete", this::delete).noKeyspace().spec());
+        executor.declare(t.add("function|flush", this::flush).noKeyspace().spec());
         t.add("function|list", this::list).noKeyspace();
         t.add("function|dump", c -> c.reply().bulk(functions.dump())).noKeyspace();
-        t.add("function|restore", this::restore).noKeyspace();
+        executor.declare(t.add("function|restore", this::restore).noKeyspace().spec());
         t.add("function|stats", this::stats).noKeyspace();
         t.add("function|kill", c -> {
             String err = executor.kill(false);
@@ -108,8 +108,7 @@ public final class FunctionCommands {
         Args a = c.args();
         if (functions.function(a.str(1)) == null) throw Errors.err("Function not found");
         ScriptingCommands.numKeys(c, Errors.err("Bad number of keys provided"));
-        if (executor.onScriptThread()) run(c, ro);
-        else executor.offload(c, cc -> run(cc, ro), true);
+        executor.run(c, cc -> run(cc, ro), true);
     }
 
     private void run(CommandContext c, boolean ro) {
@@ -136,7 +135,7 @@ public final class FunctionCommands {
         }
         if (i != a.count() - 1) throw Errors.err("Function code is missing");
         boolean r = replace;
-        executor.offload(c, cc -> {
+        executor.run(c, cc -> {
             Args x = cc.args();
             byte[] code = x.bytes(x.count() - 1);
             String name = functions.load(code, r);
@@ -147,7 +146,7 @@ public final class FunctionCommands {
 
     void delete(CommandContext c) {
         if (c.argc() != 3) throw Errors.subcommandSyntax(c.args());
-        executor.offload(c, cc -> {
+        executor.run(c, cc -> {
             functions.delete(cc.args().str(2));
             cc.dirty(1);
             cc.reply().ok();
@@ -160,7 +159,7 @@ public final class FunctionCommands {
         if (a.count() == 3 && !a.is(2, "SYNC") && !a.is(2, "ASYNC")) {
             throw Errors.err("FUNCTION FLUSH only supports SYNC|ASYNC option");
         }
-        executor.offload(c, cc -> {
+        executor.run(c, cc -> {
             functions.flush();
             cc.dirty(1);
             cc.reply().ok();
@@ -178,7 +177,7 @@ public final class FunctionCommands {
             else throw Errors.err("Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
         }
         FunctionLibraries.RestorePolicy p = policy;
-        executor.offload(c, cc -> {
+        executor.run(c, cc -> {
             functions.restore(cc.args().bytes(2), p);
             cc.dirty(1);
             cc.reply().ok();

@@ -30,13 +30,13 @@ public final class ScriptingCommands {
 
     public void register(CommandTable t) {
         // The handlers hand the script to the script thread: no keyspace work here.
-        t.add("eval", c -> eval(c, false, false)).noKeyspace();
-        t.add("evalsha", c -> eval(c, true, false)).noKeyspace();
-        t.add("eval_ro", c -> eval(c, false, true)).noKeyspace();
-        t.add("evalsha_ro", c -> eval(c, true, true)).noKeyspace();
-        t.add("script|load", this::load).noKeyspace();
+        executor.declare(t.add("eval", c -> eval(c, false, false)).noKeyspace().spec());
+        executor.declare(t.add("evalsha", c -> eval(c, true, false)).noKeyspace().spec());
+        executor.declare(t.add("eval_ro", c -> eval(c, false, true)).noKeyspace().spec());
+        executor.declare(t.add("evalsha_ro", c -> eval(c, true, true)).noKeyspace().spec());
+        executor.declare(t.add("script|load", this::load).noKeyspace().spec());
         t.add("script|exists", this::exists).noKeyspace();
-        t.add("script|flush", this::flush).noKeyspace();
+        executor.declare(t.add("script|flush", this::flush).noKeyspace().spec());
         t.add("script|kill", this::kill).noKeyspace();
         t.add("script|help", c -> ServerCommands.help(c, List.of(
                 "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -77,12 +77,8 @@ public final class ScriptingCommands {
         if (sha && a.len(1) != 40) throw EvalScripts.NOSCRIPT;
         numKeys(c, Errors.NOT_INTEGER);
         if (sha && scripts.get(a.str(1)) == null) throw EvalScripts.NOSCRIPT;
-        if (executor.onScriptThread()) {
-            // Inside EXEC, which already runs on the script thread with the keyspace exclusive.
-            run(c, sha, ro);
-        } else {
-            executor.offload(c, cc -> run(cc, sha, ro), true);
-        }
+        // Inside EXEC this already runs on the script thread, with the keyspace exclusive.
+        executor.run(c, cc -> run(cc, sha, ro), true);
     }
 
     private void run(CommandContext c, boolean sha, boolean ro) {
@@ -100,7 +96,7 @@ public final class ScriptingCommands {
     }
 
     void load(CommandContext c) {
-        executor.offload(c, cc -> {
+        executor.run(c, cc -> {
             Args a = cc.args();
             cc.reply().bulk(scripts.create(a.buf(), a.off(2), a.len(2)).sha());
         }, false);
@@ -117,7 +113,7 @@ public final class ScriptingCommands {
         if (a.count() > 3 || (a.count() == 3 && !a.is(2, "SYNC") && !a.is(2, "ASYNC"))) {
             throw Errors.err("SCRIPT FLUSH only support SYNC|ASYNC option");
         }
-        executor.offload(c, cc -> {
+        executor.run(c, cc -> {
             scripts.flush();
             cc.reply().ok();
         }, false);

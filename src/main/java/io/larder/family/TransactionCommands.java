@@ -261,7 +261,8 @@ public final class TransactionCommands {
         int[] pos = new int[8];
         for (Transaction.Queued q : t.queue) {
             CommandSpec cmd = q.cmd();
-            if (isScript(cmd)) return SCRIPTS;
+            // Scripts, and the commands that change the Lua states, run on the script thread.
+            if (server.scripts().runsHere(cmd)) return SCRIPTS;
             if (cmd.noKeyspace()) {
                 // CLIENT UNBLOCK locks the stripes of the client it unblocks: not under ours.
                 if (cmd.fullName.equals("client|unblock")) return EXCLUSIVE;
@@ -285,15 +286,6 @@ public final class TransactionCommands {
         }
         n = Dispatcher.sortUnique(stripes, n);
         return new Locking(java.util.Arrays.copyOf(stripes, n), false);
-    }
-
-    /** Scripts may touch keys they did not declare: a transaction holding one runs exclusively. */
-    private static boolean isScript(CommandSpec cmd) {
-        String n = cmd.parent != null ? cmd.parent.name : cmd.name;
-        return switch (n) {
-            case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> true;
-            default -> false;
-        };
     }
 
     /** Redis's isWatchedKeyExpired: a watched key expired after WATCH (EXEC holds its stripe). */

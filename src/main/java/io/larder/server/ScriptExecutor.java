@@ -99,6 +99,28 @@ public final class ScriptExecutor {
         }
     }
 
+    /** Commands that run on this thread (EXEC of a transaction holding one runs here too). */
+    private final java.util.Set<CommandSpec> commands = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Declares that a command's handler hands it to this thread (see {@link #run}). */
+    public void declare(CommandSpec cmd) {
+        commands.add(cmd);
+    }
+
+    public boolean runsHere(CommandSpec cmd) {
+        return commands.contains(cmd);
+    }
+
+    /**
+     * Runs {@code body} for the current command on the script thread: at once
+     * when already there (inside an EXEC that runs here), else through
+     * {@link #offload}.
+     */
+    public void run(CommandContext c, CommandHandler body, boolean exclusive) {
+        if (onScriptThread()) body.handle(c);
+        else offload(c, body, exclusive);
+    }
+
     /** True on the script thread (where Lua may be used). */
     public boolean onScriptThread() {
         DefaultEventExecutor t = thread;

@@ -356,6 +356,17 @@ class ScriptingCommandsTest extends DifferentialTestBase {
                 EVAL "return redis.call('get', 'k')" 0
                 EXEC
                 """);
+        String sha = io.larder.script.Sha1.hex("return 'in multi'".getBytes());
+        d.check("MULTI");
+        d.check("SCRIPT", "LOAD", "return 'in multi'");
+        d.check("EVALSHA", sha, "0");
+        d.check("SCRIPT", "EXISTS", sha);
+        d.check("SCRIPT", "FLUSH");
+        d.check("FUNCTION", "LOAD", "REPLACE", "#!lua name=m\nredis.register_function('m', function() return 'm' end)");
+        d.check("FCALL", "m", "0");
+        d.check("FUNCTION", "DELETE", "m");
+        d.check("EXEC");
+        d.check("SCRIPT", "EXISTS", sha);
     }
 
     @Test

@@ -28,6 +28,7 @@ public final class CommandContext {
     private final Keyspace keyspace;
     private final ExecutionGate.Worker worker;
     private final Lookup lookup = new Lookup();
+    private final io.larder.server.ThreadStats stats;
 
     Client client;
     Args args;
@@ -75,6 +76,7 @@ public final class CommandContext {
         this.server = server;
         this.keyspace = server.keyspace();
         this.worker = worker;
+        this.stats = server.stats().local();
     }
 
     /** Prepares for one command. */
@@ -219,6 +221,11 @@ public final class CommandContext {
         this.command = cmd;
     }
 
+    /** This worker thread's request counters. */
+    public io.larder.server.ThreadStats stats() {
+        return stats;
+    }
+
     public LarderServer server() {
         return server;
     }
@@ -272,6 +279,24 @@ public final class CommandContext {
 
     public boolean exclusive() {
         return exclusive;
+    }
+
+    /**
+     * For keyless commands that iterate the keyspace (SCAN, RANDOMKEY):
+     * locks one segment's stripe while visiting it. The dispatcher already
+     * holds the gate; under an exclusive command (EXEC, scripts) the whole
+     * keyspace is ours and no stripe is taken.
+     */
+    public void lockStripe(int stripe) {
+        if (exclusive) return;
+        keyspace.locks.lock(stripe);
+        iterationStripe = stripe;
+    }
+
+    public void unlockStripe(int stripe) {
+        if (exclusive) return;
+        iterationStripe = -1;
+        keyspace.locks.unlock(stripe);
     }
 
     public void setExclusive(boolean e) {
@@ -336,15 +361,44 @@ public final class CommandContext {
     }
 
     public Object read(Database db, int i) {
+        return read(db, i, 0);
+    }
+
+    /** Lookup flag (Redis's LOOKUP_NOTOUCH): leave the access clock alone (TTL, TYPE, EXISTS, OBJECT). */
+    public static final int NOTOUCH = 1;
+    /** Lookup flag (Redis's LOOKUP_NONOTIFY): no "keymiss" notification (OBJECT). */
+    public static final int NONOTIFY = 2;
+
+    /** {@link #read(Database, int)} with Redis's lookupKeyReadWithFlags flags. */
+    public Object read(Database db, int i, int flags) {
         Object e = db.find(lookup, args, i, now);
         if (e == null) {
-            server.stats().keyspaceMisses.increment();
-            if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
+            stats.miss();
+            if ((flags & NONOTIFY) == 0 && server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
                 server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, args.bytes(i));
             }
             return null;
         }
-        server.stats().keyspaceHits.increment();
+        stats.hit();
+        if ((flags & NOTOUCH) == 0 && !client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        return e;
+    }
+
+    /**
+     * lookupKeyRead for a key that is not an argument (SORT's BY and GET
+     * patterns): expiry, LRU, hit/miss statistics and "keymiss" as for
+     * {@link #read(Database, int)}. Fills {@link #lookup()}.
+     */
+    public Object readKey(Database db, byte[] key) {
+        Object e = db.find(lookup, key, now);
+        if (e == null) {
+            stats.miss();
+            if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
+                server.notifyKeyspaceEvent(io.larder.config.KeyspaceEvents.KEY_MISS, "keymiss", db, key);
+            }
+            return null;
+        }
+        stats.hit();
         if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
         return e;
     }
@@ -376,15 +430,21 @@ public final class CommandContext {
 
     /**
      * A key's value changed (Redis's signalModifiedKey): invalidates WATCHes
-     * and client-side caches of it.
+     * and client-side caches of it. A key someone is blocked on is also
+     * offered to its waiters: a stream that was deleted or overwritten must
+     * wake the clients blocked in XREADGROUP on it with an error (Redis's
+     * signalDeletedKeyAsReady), whichever family deleted it; waiters with
+     * nothing to take from the key stay blocked.
      */
     public void keyModified(Database db, byte[] key) {
         server.keyModified(db, key);
+        keyReady(db, key);
     }
 
     /** keyModified for key argument i. */
     public void keyModified(Database db, int argIndex) {
         server.keyModified(db, args, argIndex);
+        if (server.blocking().hasWaiters()) keyReady(db, args.bytes(argIndex));
     }
 
     /** A keyspace notification (Redis's notifyKeyspaceEvent). */

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Everything known about one command or subcommand: the metadata from
@@ -55,6 +54,8 @@ public final class CommandSpec {
     CommandHandler handler;
     KeyExtractor keyExtractor;
     boolean exclusive;
+    /** Exclusive only for some arguments (SORT with BY/GET patterns reads keys it cannot name up front). */
+    java.util.function.Predicate<Args> exclusiveWhen;
     boolean noKeyspace;
     /** The enable-*-command option that guards this command (DEBUG, MODULE), or null. */
     String protectedBy;
@@ -62,11 +63,6 @@ public final class CommandSpec {
     /** Dense number of this command or subcommand (per-command statistics arrays); set when the table is sealed. */
     public int statsIndex = -1;
 
-    // INFO commandstats
-    public final LongAdder calls = new LongAdder();
-    public final LongAdder usec = new LongAdder();
-    public final LongAdder rejectedCalls = new LongAdder();
-    public final LongAdder failedCalls = new LongAdder();
 
     @SuppressWarnings("unchecked")
     CommandSpec(String name, CommandSpec parent, Map<String, Object> m) {
@@ -116,6 +112,11 @@ public final class CommandSpec {
         return protectedBy;
     }
 
+    /** Like {@link #exclusive()}, for these arguments (see {@code Registration.exclusiveWhen}). */
+    public boolean exclusive(Args a) {
+        return exclusive || (exclusiveWhen != null && exclusiveWhen.test(a));
+    }
+
     /** True when the command neither reads nor writes keys (no gate, no locks). */
     public boolean noKeyspace() {
         return noKeyspace;
@@ -144,6 +145,15 @@ public final class CommandSpec {
      */
     public int keys(Args a, int[] out) {
         if (keyExtractor != null) return keyExtractor.keys(a, out);
+        if ((flags & MOVABLE_KEYS) == 0 && firstKey > 0) {
+            // Keys at fixed positions: Redis's legacy (first, last, step) triple says it all,
+            // without evaluating key specs on every call.
+            int argc = a.count();
+            int last = lastKey < 0 ? argc + lastKey : lastKey;
+            int n = 0;
+            for (int i = firstKey; i <= last && i < argc; i += Math.max(step, 1)) out[n++] = i;
+            return n;
+        }
         int n = 0;
         for (KeySpec ks : keySpecs) {
             if (ks.notKey) continue;

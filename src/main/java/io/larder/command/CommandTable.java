@@ -59,6 +59,16 @@ public final class CommandTable {
             return this;
         }
 
+        /**
+         * The command runs exclusive only when the predicate holds for its
+         * arguments: it then reads keys that neither key specs nor an
+         * extractor can name before it runs (SORT ... BY weight_* GET obj_*).
+         */
+        public Registration exclusiveWhen(java.util.function.Predicate<io.larder.protocol.Args> p) {
+            spec.exclusiveWhen = p;
+            return this;
+        }
+
         /** The command touches no keys and no database state: no gate, no locks. */
         public Registration noKeyspace() {
             spec.noKeyspace = true;
@@ -129,6 +139,13 @@ public final class CommandTable {
         return new Registration(spec);
     }
 
+    private int statsSlots;
+
+    /** How many statistics indexes commands and subcommands use. */
+    public int statsSlots() {
+        return statsSlots;
+    }
+
     /** Finishes registration: builds the name index. */
     public void seal(Map<String, String> renames) {
         int index = 0;
@@ -136,6 +153,7 @@ public final class CommandTable {
             c.statsIndex = index++;
             for (CommandSpec sub : c.subcommands.values()) sub.statsIndex = index++;
         }
+        statsSlots = index;
         byName.clear();
         for (CommandSpec c : commands.values()) byName.put(c.name, c);
         for (Map.Entry<String, String> r : renames.entrySet()) {

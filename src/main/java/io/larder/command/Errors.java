@@ -49,6 +49,11 @@ public final class Errors {
     public static final CommandError NUMKEYS_NOT_POSITIVE = new CommandError("ERR numkeys should be greater than 0");
     public static final CommandError COUNT_NOT_POSITIVE = new CommandError("ERR count should be greater than 0");
 
+    /** getRangeLongFromObjectOrReply's text for a value outside [min, max]. */
+    public static CommandError outOfRange(long min, long max) {
+        return new CommandError("ERR value is out of range, value must between " + min + " and " + max);
+    }
+
     public static CommandError wrongArgs(String command) {
         return new CommandError("ERR wrong number of arguments for '" + command + "' command");
     }

@@ -194,6 +194,12 @@ public final class ConfigFile {
     private void directive(String name, List<String> args, int depth) throws ConfigException, LoadError {
         Param p = config.param(name);
         if (p != null) {
+            if (p.is(Param.MULTI_ARG) && args.size() == 1 && !args.get(0).isEmpty()) {
+                // Like redis-server, a single argument of a multi-argument directive is split
+                // with the config-line rules, so `--save "900 1 300 10"` works.
+                List<String> split = io.larder.protocol.RequestParser.splitLine(args.get(0));
+                if (split != null) args = split;
+            }
             config.set(name, args);
             return;
         }

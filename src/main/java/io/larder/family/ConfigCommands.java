@@ -113,19 +113,9 @@ public final class ConfigCommands {
 
     void resetStat(CommandContext c) {
         server.stats().reset();
-        for (CommandSpec s : server.commands().all()) {
-            resetCommandStats(s);
-            for (CommandSpec sub : s.subcommands().values()) resetCommandStats(sub);
-        }
+        server.stats().resetCommandStats(server.commands().statsSlots());
         server.latency().reset();
         c.reply().ok();
-    }
-
-    private static void resetCommandStats(CommandSpec s) {
-        s.calls.reset();
-        s.usec.reset();
-        s.rejectedCalls.reset();
-        s.failedCalls.reset();
     }
 
     void rewrite(CommandContext c) {

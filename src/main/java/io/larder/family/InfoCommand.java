@@ -350,10 +350,10 @@ public final class InfoCommand {
     private void stats(StringBuilder b) {
         ServerStats s = server.stats();
         field(b, "total_connections_received", s.connectionsReceived.sum());
-        field(b, "total_commands_processed", s.commands.sum());
+        field(b, "total_commands_processed", s.commands());
         field(b, "instantaneous_ops_per_sec", s.instantaneousOps());
-        field(b, "total_net_input_bytes", s.netInput.sum());
-        field(b, "total_net_output_bytes", s.netOutput.sum());
+        field(b, "total_net_input_bytes", s.netInput());
+        field(b, "total_net_output_bytes", s.netOutput());
         metric(b, "total_net_repl_input_bytes", 0);
         metric(b, "total_net_repl_output_bytes", 0);
         field(b, "instantaneous_input_kbps", String.format(Locale.ROOT, "%.2f", s.instantaneousInputKbps()));
@@ -372,8 +372,8 @@ public final class InfoCommand {
         field(b, "evicted_clients", s.evictedClients.sum());
         metric(b, "total_eviction_exceeded_time", 0);
         metric(b, "current_eviction_exceeded_time", 0);
-        field(b, "keyspace_hits", s.keyspaceHits.sum());
-        field(b, "keyspace_misses", s.keyspaceMisses.sum());
+        field(b, "keyspace_hits", s.keyspaceHits());
+        field(b, "keyspace_misses", s.keyspaceMisses());
         metric(b, "pubsub_channels", 0);
         metric(b, "pubsub_patterns", 0);
         metric(b, "pubsubshard_channels", 0);
@@ -393,8 +393,8 @@ public final class InfoCommand {
         field(b, "unexpected_error_replies", s.unexpectedErrorReplies.sum());
         field(b, "total_error_replies", s.totalErrorReplies.sum());
         metric(b, "dump_payload_sanitizations", 0);
-        field(b, "total_reads_processed", s.readsProcessed.sum());
-        field(b, "total_writes_processed", s.writesProcessed.sum());
+        field(b, "total_reads_processed", s.readsProcessed());
+        field(b, "total_writes_processed", s.writesProcessed());
         field(b, "io_threaded_reads_processed", 0);
         field(b, "io_threaded_writes_processed", 0);
         field(b, "reply_buffer_shrinks", 0);
@@ -460,8 +460,9 @@ public final class InfoCommand {
         }
     }
 
-    private static void commandStat(StringBuilder b, CommandSpec s) {
-        long calls = s.calls.sum(), usec = s.usec.sum(), rejected = s.rejectedCalls.sum(), failed = s.failedCalls.sum();
+    private void commandStat(StringBuilder b, CommandSpec s) {
+        ServerStats st = server.stats();
+        long calls = st.calls(s), usec = st.usec(s), rejected = st.rejectedCalls(s), failed = st.failedCalls(s);
         if (calls == 0 && failed == 0 && rejected == 0) return;
         b.append("cmdstat_").append(s.fullName).append(":calls=").append(calls).append(",usec=").append(usec)
                 .append(",usec_per_call=")

@@ -3,10 +3,12 @@ package io.larder.family;
 import io.larder.command.Errors;
 import io.larder.protocol.Reply;
 import io.larder.store.Database;
+import io.larder.store.Keyspace;
 import io.larder.store.Lookup;
 import io.larder.store.StoredValue;
 import io.larder.store.StringBlob;
 import io.larder.store.StringValue;
+import java.util.Arrays;
 
 /** Reading and building string entries in either representation (blob or object). */
 public final class Strings {
@@ -17,6 +19,11 @@ public final class Strings {
         if (e == null) return false;
         if (e instanceof byte[] || e instanceof StringValue) return true;
         throw Errors.WRONGTYPE;
+    }
+
+    /** True when the entry is a string (no error for other types). */
+    public static boolean isString(Object e) {
+        return e instanceof byte[] || e instanceof StringValue;
     }
 
     public static void writeBulk(Reply r, Object e) {
@@ -38,10 +45,10 @@ public final class Strings {
     public static byte[] value(Object e) {
         if (e instanceof byte[] b) {
             int vo = StringBlob.valueOffset(b);
-            return java.util.Arrays.copyOfRange(b, vo, b.length);
+            return Arrays.copyOfRange(b, vo, b.length);
         }
         StringValue s = (StringValue) e;
-        return java.util.Arrays.copyOf(s.data(), s.length());
+        return Arrays.copyOf(s.data(), s.length());
     }
 
     /** The array holding the value and the value's offset in it (no copy). */
@@ -91,13 +98,67 @@ public final class Strings {
      */
     public static Object entry(byte[] k, int koff, int klen, byte[] v, int voff, int vlen, long expireAt,
                                boolean raw, int lru) {
-        if (vlen <= StringBlob.MAX_INLINE && !raw) {
-            return StringBlob.create(k, koff, klen, v, voff, vlen, expireAt, false, lru);
+        return entry(k, koff, klen, v, voff, vlen, expireAt, raw ? StringBlob.FORM_RAW : StringBlob.FORM_AUTO, lru);
+    }
+
+    /** {@link #entry} with one of StringBlob's FORM_* encoding forms. */
+    public static Object entry(byte[] k, int koff, int klen, byte[] v, int voff, int vlen, long expireAt,
+                               int form, int lru) {
+        if (vlen <= StringBlob.MAX_INLINE && form != StringBlob.FORM_RAW) {
+            return StringBlob.create(k, koff, klen, v, voff, vlen, expireAt, form, lru);
         }
-        byte[] data = java.util.Arrays.copyOfRange(v, voff, voff + vlen);
-        StringValue s = new StringValue(data, vlen, raw || vlen > StringBlob.EMBSTR_MAX);
-        s.init(java.util.Arrays.copyOfRange(k, koff, koff + klen), expireAt, lru);
+        byte[] data = Arrays.copyOfRange(v, voff, voff + vlen);
+        StringValue s = new StringValue(data, vlen, form == StringBlob.FORM_RAW || vlen > StringBlob.EMBSTR_MAX
+                ? StringBlob.FORM_RAW : form);
+        s.init(Arrays.copyOfRange(k, koff, koff + klen), expireAt, lru);
         return s;
+    }
+
+    /**
+     * The form of a value as Redis's tryObjectEncoding leaves it: an int in
+     * 0..9999 is a shared object unless maxmemory with an LRU/LFU policy
+     * disables sharing, in which case it is a private int (refcount 1).
+     */
+    public static int encodedForm(Keyspace ks, byte[] v, int off, int len) {
+        if (ks.noSharedIntegers() && isSharedInteger(v, off, len)) return StringBlob.FORM_INT_UNSHARED;
+        return StringBlob.FORM_AUTO;
+    }
+
+    /** The form of an integer result (INCR ...), by the same rule. */
+    public static int integerForm(Keyspace ks, long value) {
+        return ks.noSharedIntegers() && value >= 0 && value < SHARED_INTEGERS
+                ? StringBlob.FORM_INT_UNSHARED : StringBlob.FORM_AUTO;
+    }
+
+    /** Redis's OBJ_SHARED_INTEGERS. */
+    static final int SHARED_INTEGERS = 10000;
+
+    private static boolean isSharedInteger(byte[] v, int off, int len) {
+        if (len < 1 || len > 4) return false;
+        for (int i = 0; i < len; i++) {
+            if (v[off + i] < '0' || v[off + i] > '9') return false;
+        }
+        return len == 1 || v[off] != '0';
+    }
+
+    /** OBJECT REFCOUNT of a string: shared integers report INT_MAX, as in Redis. */
+    public static long refcount(Object e) {
+        int form;
+        byte[] a;
+        int off, len;
+        if (e instanceof byte[] b) {
+            form = StringBlob.form(b);
+            off = StringBlob.valueOffset(b);
+            len = b.length - off;
+            a = b;
+        } else {
+            StringValue s = (StringValue) e;
+            form = s.form();
+            a = s.data();
+            off = 0;
+            len = s.length();
+        }
+        return form == StringBlob.FORM_AUTO && isSharedInteger(a, off, len) ? Integer.MAX_VALUE : 1;
     }
 
     public static long expireAt(Object e) {

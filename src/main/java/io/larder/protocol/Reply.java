@@ -97,6 +97,19 @@ public final class Reply {
         return b;
     }
 
+    /**
+     * Takes back a buffer whose bytes were all written to the socket, to be
+     * reused for the next replies instead of allocating a new one.
+     */
+    public void recycle(ByteBuf b) {
+        if (out == null && b.capacity() <= 64 * 1024) {
+            b.clear();
+            out = b;
+        } else {
+            b.release();
+        }
+    }
+
     public boolean hasPending() {
         return out != null && out.isReadable();
     }
@@ -108,13 +121,34 @@ public final class Reply {
         return prev;
     }
 
+    /**
+     * Thrown when one batch of replies outgrows {@link #setOutputCap}: the
+     * client is disconnected (as Redis does past an output-buffer limit), and
+     * the command producing the output stops instead of running away.
+     */
+    public static final class OverflowException extends RuntimeException {
+        OverflowException() {
+            super("reply exceeds the output buffer limit", null, false, false);
+        }
+    }
+
+    private static final OverflowException OVERFLOW = new OverflowException();
+    private long outputCap = 1L << 30;
+
+    /** The most reply bytes a client may have pending before it is cut off. */
+    public void setOutputCap(long cap) {
+        this.outputCap = cap;
+    }
+
     private ByteBuf w() {
         if (!enabled) {
             ByteBuf sink = discard;
             sink.clear();
             return sink;
         }
-        return buffer();
+        ByteBuf b = buffer();
+        if (b.writerIndex() > outputCap) throw OVERFLOW;
+        return b;
     }
 
     private final ByteBuf discard = Unpooled.buffer(0, 1 << 30);

@@ -505,7 +505,7 @@ public final class RedisLua implements AutoCloseable {
             // Counted as an error reply of the script's client and a rejected call, as Redis does.
             String text = errorText(err);
             server.stats().recordError(text);
-            if (cmd != null) cmd.rejectedCalls.increment();
+            if (cmd != null) inv.ctx.stats().rejected(cmd);
             if (raise) throw LuaError.table(text, true);
             l.pushErrorTable(text, true);
             return 1;

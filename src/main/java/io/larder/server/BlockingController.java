@@ -177,6 +177,8 @@ public final class BlockingController {
         this.server = server;
         this.keyspace = server.keyspace();
         server.addClientListener(this::clientClosed);
+        // A flushed database deletes streams XREADGROUP clients may be blocked on (signalDeletedKeyAsReady).
+        server.addFlushListener(db -> signalDatabase(server.context(), db));
     }
 
     // ------------------------------------------------------------ for handlers
@@ -188,7 +190,9 @@ public final class BlockingController {
     public static long deadline(CommandContext c, int argIndex) {
         double secs;
         try {
-            secs = c.args().doubleAt(argIndex);
+            // Redis parses timeouts as long doubles: "1e400" is a (huge, hence negative) timeout, not an error.
+            Args a = c.args();
+            secs = Numbers.parseDoubleAllowingOverflow(a.buf(), a.off(argIndex), a.len(argIndex));
         } catch (Numbers.Invalid e) {
             throw Errors.TIMEOUT_NOT_FLOAT;
         }
@@ -276,6 +280,11 @@ public final class BlockingController {
                 if (k.db == db.id) c.keyReady(db, k.key);
             }
         }
+    }
+
+    /** Whether any client is blocked on a key (one volatile read: lets writers skip building key bytes). */
+    public boolean hasWaiters() {
+        return waiting.get() != 0;
     }
 
     /** Number of blocked clients (INFO blocked_clients). */

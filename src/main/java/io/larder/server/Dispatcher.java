@@ -10,6 +10,7 @@ import io.larder.protocol.Args;
 import io.larder.protocol.Reply;
 import io.larder.store.ExecutionGate;
 import io.larder.store.Keyspace;
+import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -144,7 +145,7 @@ public final class Dispatcher {
      * MULTI; a rejected EXEC answers -EXECABORT, which the hook writes).
      */
     public void reject(Client client, CommandSpec cmd, String error) {
-        if (cmd != null) cmd.rejectedCalls.increment();
+        if (cmd != null) server.context().stats().rejected(cmd);
         if (server.transactionRejected(client, cmd, error)) return;
         client.reply().error(error);
     }
@@ -182,7 +183,7 @@ public final class Dispatcher {
         try {
             if (cmd.noKeyspace()) {
                 cmd.handler().handle(c);
-            } else if (cmd.exclusive()) {
+            } else if (cmd.exclusive(a)) {
                 runExclusive(c, cmd);
             } else {
                 runLocked(c, a, cmd);
@@ -194,6 +195,18 @@ public final class Dispatcher {
             // Turned away while waiting for the keyspace: as if processCommand had rejected it.
             reject(client, cmd, e.getMessage());
             return;
+        } catch (Reply.OverflowException e) {
+            failed = true;
+            ByteBuf partial = reply.take();
+            if (partial != null) partial.release();
+            Log.warning("Client " + client.describe() + " closed for overcoming of output buffer limits.");
+            client.close();
+        } catch (OutOfMemoryError e) {
+            failed = true;
+            ByteBuf partial = reply.take();
+            if (partial != null) partial.release();
+            Log.warning("Out of memory executing '" + cmd.fullName + "' for " + client.describe() + "; client closed");
+            client.close();
         } catch (RuntimeException | StackOverflowError e) {
             failed = true;
             Log.warning("Internal error executing '" + cmd.fullName + "': " + e);
@@ -204,7 +217,6 @@ public final class Dispatcher {
         // counting the errors of the commands it ran).
         failed |= c.errorsSinceLastCall(reply, errorsBefore);
         long durationUs = (System.nanoTime() - start) / 1000;
-        server.stats().commandProcessed();
         // A command that blocked its client is counted (and logged, propagated) when it completes.
         if (!c.blocked()) commandCompleted(c, client, a, cmd, durationUs, failed);
     }
@@ -217,9 +229,7 @@ public final class Dispatcher {
      */
     public void commandCompleted(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs,
             boolean failed) {
-        cmd.calls.increment();
-        cmd.usec.add(durationUs);
-        if (failed) cmd.failedCalls.increment();
+        c.stats().completed(cmd, durationUs, failed);
         // Redis records whole microseconds in nanoseconds.
         if (server.latencyTracking()) server.latency().record(cmd, durationUs * 1000);
         server.afterCommand(c, client, a, cmd, durationUs);

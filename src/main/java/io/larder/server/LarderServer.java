@@ -45,6 +45,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LarderServer {
     public static final String REDIS_VERSION = "7.0.15";
+    /**
+     * Buffers for network reads and replies. Netty 4.2's adaptive allocator by
+     * default; -Dlarder.allocator=pooled selects the classic pooled one, whose
+     * pinned-memory accounting costs a LongAdder update per allocation.
+     */
+    static final io.netty.buffer.ByteBufAllocator ALLOCATOR = "pooled".equals(System.getProperty("larder.allocator"))
+            ? PooledByteBufAllocator.DEFAULT : io.netty.buffer.ByteBufAllocator.DEFAULT;
+
     public static final String LARDER_VERSION = "0.1.0";
 
     private final Config config;
@@ -184,6 +192,7 @@ public final class LarderServer {
         this.dispatcher = new Dispatcher(this);
         for (Dispatcher.Interceptor i : pendingInterceptors) dispatcher.addInterceptor(i);
         pendingInterceptors.clear();
+        config.watch("client-query-buffer-limit", p -> queryBufferLimit = config.getLong("client-query-buffer-limit"));
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
         // CONFIG SET bind / port rebind at once; a failure leaves the old listeners and is reported.
@@ -201,6 +210,18 @@ public final class LarderServer {
         config.param("requirepass").onChange(p -> {
             for (Client c : clients.all()) c.refreshAuthLimits();
         });
+        for (String p : List.of("maxmemory", "maxmemory-policy", "lfu-log-factor", "lfu-decay-time")) {
+            config.watch(p, x -> applyMemoryPolicy());
+        }
+    }
+
+    /** The maxmemory settings values depend on: LFU counters, shared small integers (see Keyspace). */
+    private void applyMemoryPolicy() {
+        String policy = config.get("maxmemory-policy");
+        boolean lfu = policy.endsWith("-lfu");
+        boolean evictsByAccess = lfu || policy.endsWith("-lru");
+        keyspace.setMemoryPolicy(lfu, evictsByAccess && config.getLong("maxmemory") != 0,
+                config.getInt("lfu-log-factor"), config.getInt("lfu-decay-time"));
     }
 
     /** Descriptors Redis keeps for itself beside the clients (CONFIG_MIN_RESERVED_FDS). */
@@ -303,8 +324,11 @@ public final class LarderServer {
         return !config.get("requirepass").isEmpty();
     }
 
+    private volatile long queryBufferLimit;
+
+    /** client-query-buffer-limit, read on every network read, so kept in a field. */
     long queryBufferLimit() {
-        return config.getLong("client-query-buffer-limit");
+        return queryBufferLimit;
     }
 
     public EventLoopGroup workers() {
@@ -348,7 +372,7 @@ public final class LarderServer {
 
     /** Changes since the last save (INFO rdb_changes_since_last_save). */
     public long changesSinceLastSave() {
-        return stats.dirty.sum() - dirtyAtLastSave;
+        return stats.dirty() - dirtyAtLastSave;
     }
 
     /** Persistence records a successful save: LASTSAVE and the change counter restart from here. */
@@ -597,7 +621,7 @@ public final class LarderServer {
     }
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
-        if (c.dirtyCount() != 0) stats.dirty.add(c.dirtyCount());
+        if (c.dirtyCount() != 0) c.stats().dirty += c.dirtyCount();
         for (AfterCommand ac : afterCommand) ac.after(c, client, a, cmd, durationUs);
     }
 
@@ -609,6 +633,8 @@ public final class LarderServer {
     private void keyExpired(Database db, byte[] key) {
         stats.expiredKeys.increment();
         keyModified(db, key);
+        // An expired stream wakes its XREADGROUP waiters with an error, like any deleted one.
+        context().keyReady(db, key);
         notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
     }
 
@@ -627,7 +653,7 @@ public final class LarderServer {
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -771,9 +797,19 @@ public final class LarderServer {
         workerGroup.next().scheduleAtFixedRate(this::cron, period, period, TimeUnit.MILLISECONDS);
         int i = 0;
         for (io.netty.util.concurrent.EventExecutor loop : workerGroup) {
-            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), i++, threads,
+            ExpiryCycle cycle = new ExpiryCycle(keyspace, () -> context().worker(), loop, i++, threads, period,
                     () -> config.getInt("active-expire-effort"));
-            loop.scheduleAtFixedRate(cycle::run, period, period, TimeUnit.MILLISECONDS);
+            // A periodic task that throws is never run again: keep the cycle alive whatever happens.
+            loop.scheduleAtFixedRate(() -> {
+                try {
+                    cycle.run();
+                } catch (RuntimeException e) {
+                    Log.warning("active expiry: " + e);
+                }
+                // Keys it expired may be waited on (see keyExpired); commands serve theirs when they finish.
+                CommandContext c = context();
+                if (!c.readyKeys().isEmpty()) blocking.serveReady(c);
+            }, period, period, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -824,7 +860,8 @@ public final class LarderServer {
             for (Channel c : extraListeners) c.close();
         }
         for (Client c : clients.snapshot()) c.close();
-        if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Bounded waits: a loop stuck in a runaway command must not keep the process alive.
+        if (workerGroup != null) workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (bossGroup != null) bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -2,31 +2,46 @@ package io.larder.server;
 
 import java.util.Map;
 import java.util.TreeMap;
+import io.larder.command.CommandSpec;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters behind INFO stats and errorstats. LongAdders, so threads that
- * count at once do not contend on one cache line.
+ * Counters behind INFO stats, commandstats and errorstats. Counters bumped
+ * for every request live in each worker thread's {@link ThreadStats} and are
+ * summed here; rarer events use LongAdders. CONFIG RESETSTAT records the
+ * current sums as a baseline instead of racing the writers.
  */
 public final class ServerStats {
-    public final LongAdder commands = new LongAdder();
+    private final CopyOnWriteArrayList<ThreadStats> threads = new CopyOnWriteArrayList<>();
+    private final FastThreadLocal<ThreadStats> local = new FastThreadLocal<>() {
+        @Override
+        protected ThreadStats initialValue() {
+            ThreadStats t = new ThreadStats();
+            threads.add(t);
+            return t;
+        }
+    };
+    // Baselines taken by CONFIG RESETSTAT.
+    private volatile long baseCommands, baseNetInput, baseNetOutput, baseHits, baseMisses;
+    private volatile long[][] baseCommand = new long[4][0];
+
     public final LongAdder connectionsReceived = new LongAdder();
     public final LongAdder rejectedConnections = new LongAdder();
-    public final LongAdder netInput = new LongAdder();
-    public final LongAdder netOutput = new LongAdder();
-    public final LongAdder keyspaceHits = new LongAdder();
-    public final LongAdder keyspaceMisses = new LongAdder();
     public final LongAdder expiredKeys = new LongAdder();
     public final LongAdder expiredStaleSamples = new LongAdder();
     public final LongAdder evictedKeys = new LongAdder();
     public final LongAdder evictedClients = new LongAdder();
     public final LongAdder totalErrorReplies = new LongAdder();
     public final LongAdder unexpectedErrorReplies = new LongAdder();
-    public final LongAdder readsProcessed = new LongAdder();
-    public final LongAdder writesProcessed = new LongAdder();
     /** Changes to the data set since start (Redis's server.dirty; rdb_changes_since_last_save). */
-    public final LongAdder dirty = new LongAdder();
+    public long dirty() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.dirty;
+        return n;
+    }
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     // Instantaneous metrics, sampled by the server cron.
@@ -36,16 +51,96 @@ public final class ServerStats {
     private long lastSampleMs;
     private int sampleIdx;
 
-    public void commandProcessed() {
-        commands.increment();
+    /** The calling thread's counters (workers keep a reference in their CommandContext). */
+    public ThreadStats local() {
+        return local.get();
     }
 
-    public void netInput(long n) {
-        netInput.add(n);
+    private volatile long baseReads, baseWrites;
+
+    public long readsProcessed() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.readsProcessed;
+        return n - baseReads;
     }
 
-    public void netOutput(long n) {
-        netOutput.add(n);
+    public long writesProcessed() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.writesProcessed;
+        return n - baseWrites;
+    }
+
+    public long commands() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.commands;
+        return n - baseCommands;
+    }
+
+    public long netInput() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.netInput;
+        return n - baseNetInput;
+    }
+
+    public long netOutput() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.netOutput;
+        return n - baseNetOutput;
+    }
+
+    public long keyspaceHits() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.keyspaceHits;
+        return n - baseHits;
+    }
+
+    public long keyspaceMisses() {
+        long n = 0;
+        for (ThreadStats t : threads) n += t.keyspaceMisses;
+        return n - baseMisses;
+    }
+
+    private long commandSum(int which, CommandSpec c) {
+        int i = c.statsIndex;
+        long n = 0;
+        for (ThreadStats t : threads) {
+            long[] a = switch (which) {
+                case 0 -> t.calls;
+                case 1 -> t.usec;
+                case 2 -> t.failed;
+                default -> t.rejected;
+            };
+            n += ThreadStats.at(a, i);
+        }
+        return n - ThreadStats.at(baseCommand[which], i);
+    }
+
+    public long calls(CommandSpec c) {
+        return commandSum(0, c);
+    }
+
+    public long usec(CommandSpec c) {
+        return commandSum(1, c);
+    }
+
+    public long failedCalls(CommandSpec c) {
+        return commandSum(2, c);
+    }
+
+    public long rejectedCalls(CommandSpec c) {
+        return commandSum(3, c);
+    }
+
+    /** CONFIG RESETSTAT of INFO commandstats. */
+    public void resetCommandStats(int commandCount) {
+        long[][] base = new long[4][commandCount];
+        for (ThreadStats t : threads) {
+            long[][] src = {t.calls, t.usec, t.failed, t.rejected};
+            for (int w = 0; w < 4; w++) {
+                for (int i = 0; i < Math.min(commandCount, src[w].length); i++) base[w][i] += src[w][i];
+            }
+        }
+        baseCommand = base;
     }
 
     /** Counts an error reply under its code (the first word), as INFO errorstats shows. */
@@ -73,7 +168,7 @@ public final class ServerStats {
 
     /** Called by the cron: records the rate of commands and network bytes. */
     synchronized void sample(long nowMs) {
-        long[] cur = {commands.sum(), netInput.sum(), netOutput.sum()};
+        long[] cur = {commands(), netInput(), netOutput()};
         if (lastSampleMs != 0) {
             long dt = Math.max(1, nowMs - lastSampleMs);
             for (int k = 0; k < 3; k++) samples[k][sampleIdx] = (cur[k] - lastValue[k]) * 1000 / dt;
@@ -102,20 +197,20 @@ public final class ServerStats {
     }
 
     public void reset() {
-        commands.reset();
+        baseCommands += commands();
         connectionsReceived.reset();
         rejectedConnections.reset();
-        netInput.reset();
-        netOutput.reset();
-        keyspaceHits.reset();
-        keyspaceMisses.reset();
+        baseNetInput += netInput();
+        baseNetOutput += netOutput();
+        baseHits += keyspaceHits();
+        baseMisses += keyspaceMisses();
         expiredKeys.reset();
         expiredStaleSamples.reset();
         evictedKeys.reset();
         evictedClients.reset();
         unexpectedErrorReplies.reset();
-        readsProcessed.reset();
-        writesProcessed.reset();
+        baseReads += readsProcessed();
+        baseWrites += writesProcessed();
         synchronized (this) {
             for (long[] k : samples) java.util.Arrays.fill(k, 0);
         }

@@ -78,6 +78,30 @@ public final class Database {
         return slot < 0 ? null : s.entries[slot];
     }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+
+    /**
+     * Bit i set: segment i may hold keys with an expiry. Writers set it under
+     * the segment's stripe lock; the expiry cycle clears it (under the same
+     * lock) when the segment has none, so the cycle visits only segments
+     * that can have something to expire.
+     */
+    long[] volatileSegments = new long[Keyspace.SEGMENTS / 64];
+
+    private void markVolatile(Lookup l) {
+        if (l.slot < 0 || !l.segment.isVolatile(l.slot)) return;
+        int w = l.segmentIndex >>> 6;
+        long m = 1L << l.segmentIndex;
+        long[] bits = volatileSegments;
+        if ((bits[w] & m) == 0) LONGS.getAndBitwiseOr(bits, w, m);
+    }
+
+    /** Clears a segment's volatile bit; the caller holds its stripe lock and saw no volatile key. */
+    void clearVolatile(int index) {
+        LONGS.getAndBitwiseAnd(volatileSegments, index >>> 6, ~(1L << index));
+    }
+
     /** Inserts at the position of a failed {@link #find}. */
     public void insert(Lookup l, Object e) {
         Segment s = l.segment;
@@ -88,12 +112,52 @@ public final class Database {
         }
         l.slot = s.insert(l.h24, e);
         l.entry = e;
+        markVolatile(l);
     }
 
-    /** Replaces the entry of a successful {@link #find} (same key). */
+    /**
+     * Replaces the entry of a successful {@link #find} (same key). Under an
+     * LFU policy the new value inherits the old one's counter, as Redis's
+     * dbOverwrite does, so overwriting a key does not reset its frequency.
+     */
     public void replace(Lookup l, Object e) {
+        if (keyspace.lfu() && l.entry != null && l.entry != e) Entries.setLru(e, Entries.lru(l.entry));
         l.segment.replace(l.slot, e);
         l.entry = e;
+        markVolatile(l);
+    }
+
+    /**
+     * Sets or removes ({@link StoredValue#NO_EXPIRE}) the expiry of the entry
+     * of a successful {@link #find} (Redis's setExpire/removeExpire). The
+     * lookup stays valid.
+     */
+    public void setExpire(Lookup l, long expireAt) {
+        Object e = l.entry;
+        if (e instanceof byte[] b) {
+            byte[] nb = StringBlob.withExpire(b, expireAt);
+            if (nb != b) {
+                l.segment.replace(l.slot, nb);
+                l.entry = nb;
+                markVolatile(l);
+                return;
+            }
+        } else {
+            ((StoredValue) e).setExpireAt(expireAt);
+        }
+        l.segment.updated(l.slot);
+        markVolatile(l);
+    }
+
+    /**
+     * Removes every expired key of one segment (the caller holds its stripe
+     * lock); returns how many. For iterating commands that meet an expired
+     * key: clearing the whole segment bounds the work when many expired.
+     */
+    public int expireSegment(int index, long now) {
+        Segment s = segments[index];
+        if (s == null || s.volatileCount == 0) return 0;
+        return ExpiryCycle.expireSegment(this, s, now);
     }
 
     /** Inserts or replaces, depending on what the last find saw. */
@@ -105,6 +169,7 @@ public final class Database {
     /** Accounts a value that changed in place (size, expiry). */
     public void updated(Lookup l) {
         l.segment.updated(l.slot);
+        markVolatile(l);
     }
 
     /** Removes the entry of a successful {@link #find}; returns it. */
@@ -142,6 +207,7 @@ public final class Database {
     /** Removes every key. Caller holds the gate exclusively. */
     public void clear() {
         segments = new Segment[Keyspace.SEGMENTS];
+        volatileSegments = new long[Keyspace.SEGMENTS / 64];
     }
 
     /** Swaps contents with another database (SWAPDB). Caller holds the gate exclusively. */
@@ -149,6 +215,9 @@ public final class Database {
         Segment[] t = segments;
         segments = o.segments;
         o.segments = t;
+        long[] v = volatileSegments;
+        volatileSegments = o.volatileSegments;
+        o.volatileSegments = v;
     }
 
     /** Lazily expires a key found at a slot during iteration; true if it was removed. */

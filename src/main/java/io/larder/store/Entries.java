@@ -49,4 +49,38 @@ public final class Entries {
         if (e instanceof byte[] b) return StringBlob.encoding(b);
         return ((StoredValue) e).encoding();
     }
+
+    /**
+     * The entry under another key (RENAME, MOVE): the same value, expiry and
+     * access clock. A blob is rebuilt around the new key; an object value
+     * just changes its key, so the caller must have removed it from its old
+     * position first.
+     */
+    public static Object rekey(Object e, byte[] key) {
+        if (e instanceof byte[] b) {
+            int vo = StringBlob.valueOffset(b);
+            return StringBlob.create(key, 0, key.length, b, vo, b.length - vo, StringBlob.expireAt(b),
+                    StringBlob.form(b), StringBlob.lru(b));
+        }
+        ((StoredValue) e).setKey(key);
+        return e;
+    }
+
+    /**
+     * An independent copy of the entry under a key (COPY): same value and
+     * expiry, a fresh access clock. As Redis's dupStringObject, a copied int
+     * is never a shared integer.
+     */
+    public static Object copy(Object e, byte[] key, int clock) {
+        if (e instanceof byte[] b) {
+            int vo = StringBlob.valueOffset(b);
+            int form = StringBlob.form(b);
+            if ("int".equals(StringBlob.encoding(b))) form = StringBlob.FORM_INT_UNSHARED;
+            return StringBlob.create(key, 0, key.length, b, vo, b.length - vo, StringBlob.expireAt(b), form, clock);
+        }
+        StoredValue v = (StoredValue) e;
+        StoredValue c = v.copy();
+        c.init(key, v.expireAt, clock);
+        return c;
+    }
 }

@@ -18,6 +18,12 @@ public final class Keyspace {
     /** False on a replica: expired keys are hidden but removed only by the master's DEL. */
     volatile boolean expireLazily = true;
     private final boolean clusterMode;
+    /** An LFU maxmemory-policy is selected: the 24-bit clock of entries is an LFU counter. */
+    private volatile boolean lfu;
+    /** maxmemory is set with an LRU/LFU policy: Redis then stops sharing the integers 0..9999. */
+    private volatile boolean noSharedIntegers;
+    private volatile int lfuLogFactor = 10;
+    private volatile int lfuDecayTime = 1;
     /** DEBUG SET-ACTIVE-EXPIRE: when false the background expiry cycle does nothing. */
     private volatile boolean activeExpire = true;
 
@@ -65,9 +71,39 @@ public final class Keyspace {
         dbs[a].swapWith(dbs[b]);
     }
 
-    /** Records an access for the eviction policy (LRU clock; LFU counter once policies exist). */
+    /**
+     * The parts of the maxmemory configuration that shape values: whether
+     * entries carry an LFU counter instead of an LRU clock, and whether
+     * small integers count as shared objects (OBJECT REFCOUNT).
+     */
+    public void setMemoryPolicy(boolean lfu, boolean noSharedIntegers, int lfuLogFactor, int lfuDecayTime) {
+        this.lfuLogFactor = lfuLogFactor;
+        this.lfuDecayTime = lfuDecayTime;
+        this.noSharedIntegers = noSharedIntegers;
+        this.lfu = lfu;
+    }
+
+    public boolean lfu() {
+        return lfu;
+    }
+
+    public boolean noSharedIntegers() {
+        return noSharedIntegers;
+    }
+
+    public int lfuDecayTime() {
+        return lfuDecayTime;
+    }
+
+    /** Records an access for the eviction policy: the LRU clock, or Redis's LFU counter update. */
     public void touch(Object entry, long nowMs) {
-        Entries.setLru(entry, lruClock(nowMs));
+        if (lfu) Entries.setLru(entry, Lfu.touch(Entries.lru(entry), nowMs, lfuLogFactor, lfuDecayTime));
+        else Entries.setLru(entry, lruClock(nowMs));
+    }
+
+    /** The clock field of a value created now (Redis's createObject): LRU clock or initial LFU counter. */
+    public int newEntryClock(long nowMs) {
+        return lfu ? Lfu.initial(nowMs) : lruClock(nowMs);
     }
 
     /** Redis's 24-bit LRU clock (seconds) for a time in ms. */

@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  *
  * <pre>
  *   [0..2]  LRU/LFU clock (24 bits)
- *   [3]     flags: bit 0 has-expiry, bit 1 raw (OBJECT ENCODING hint)
+ *   [3]     flags: bit 0 has-expiry, bits 1-2 the encoding form (see FORM_*)
  *   [4..]   key length (varint), key bytes
  *           expiry, 8 bytes little-endian ms, if has-expiry
  *           value bytes, to the end of the array
@@ -26,7 +26,21 @@ public final class StringBlob {
     public static final int EMBSTR_MAX = 44;
 
     static final int FLAG_EXPIRE = 1;
-    static final int FLAG_RAW = 2;
+    private static final int FORM_SHIFT = 1, FORM_MASK = 3 << FORM_SHIFT;
+
+    /*
+     * The encoding form records how Redis would have built the value, which
+     * the bytes alone do not tell: OBJECT ENCODING and OBJECT REFCOUNT depend
+     * on it.
+     */
+    /** As tryObjectEncoding leaves it: int (shared when 0..9999) if it looks like one, else embstr or raw by length. */
+    public static final int FORM_AUTO = 0;
+    /** Modified in place (APPEND, SETRANGE, SETBIT ...): raw whatever it holds. */
+    public static final int FORM_RAW = 1;
+    /** A plain string object (INCRBYFLOAT results): embstr or raw by length, never int. */
+    public static final int FORM_STRING = 2;
+    /** An int-encoded value that is not a shared integer (COPY, or built when sharing was off): refcount 1. */
+    public static final int FORM_INT_UNSHARED = 3;
     private static final int HDR = 4;
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -40,13 +54,19 @@ public final class StringBlob {
 
     public static byte[] create(byte[] k, int koff, int klen, byte[] v, int voff, int vlen, long expireAt,
                                 boolean raw, int lru) {
+        return create(k, koff, klen, v, voff, vlen, expireAt, raw ? FORM_RAW : FORM_AUTO, lru);
+    }
+
+    /** A blob with one of the FORM_* encoding forms. */
+    public static byte[] create(byte[] k, int koff, int klen, byte[] v, int voff, int vlen, long expireAt,
+                                int form, int lru) {
         boolean exp = expireAt != StoredValue.NO_EXPIRE;
         int vs = varintSize(klen);
         byte[] b = new byte[HDR + vs + klen + (exp ? 8 : 0) + vlen];
         b[0] = (byte) lru;
         b[1] = (byte) (lru >>> 8);
         b[2] = (byte) (lru >>> 16);
-        b[3] = (byte) ((exp ? FLAG_EXPIRE : 0) | (raw ? FLAG_RAW : 0));
+        b[3] = (byte) ((exp ? FLAG_EXPIRE : 0) | (form << FORM_SHIFT));
         int p = HDR;
         int x = klen;
         while (x >= 0x80) {
@@ -102,7 +122,11 @@ public final class StringBlob {
     }
 
     public static boolean isRaw(byte[] b) {
-        return (b[3] & FLAG_RAW) != 0;
+        return form(b) == FORM_RAW;
+    }
+
+    public static int form(byte[] b) {
+        return (b[3] & FORM_MASK) >>> FORM_SHIFT;
     }
 
     public static long expireAt(byte[] b) {
@@ -140,15 +164,20 @@ public final class StringBlob {
         }
         if (!had && !want) return b;
         int vo = valueOffset(b);
-        return create(b, ko, kl, b, vo, b.length - vo, expireAt, isRaw(b), lru(b));
+        return create(b, ko, kl, b, vo, b.length - vo, expireAt, form(b), lru(b));
     }
 
     /** OBJECT ENCODING of a blob: int, embstr or raw, as Redis would have encoded it. */
     public static String encoding(byte[] b) {
         int vo = valueOffset(b), vl = b.length - vo;
-        if (!isRaw(b) && vl <= 20 && Numbers.isLong(b, vo, vl)) return "int";
-        if (!isRaw(b) && vl <= EMBSTR_MAX) return "embstr";
-        return "raw";
+        return encoding(form(b), b, vo, vl);
+    }
+
+    /** OBJECT ENCODING of a string value of the given form. */
+    public static String encoding(int form, byte[] v, int off, int len) {
+        if (form == FORM_RAW) return "raw";
+        if (form != FORM_STRING && len <= 20 && Numbers.isLong(v, off, len)) return "int";
+        return len <= EMBSTR_MAX ? "embstr" : "raw";
     }
 
     public static long memoryUsage(byte[] b) {

@@ -10,13 +10,17 @@ import java.util.Arrays;
 public final class StringValue extends StoredValue {
     byte[] data;
     int length;
-    /** Redis would report "raw": the value was modified in place or is long. */
-    boolean raw;
+    /** How Redis would have encoded it: one of {@link StringBlob}'s FORM_* constants. */
+    int form;
 
     public StringValue(byte[] data, int length, boolean raw) {
+        this(data, length, raw ? StringBlob.FORM_RAW : StringBlob.FORM_AUTO);
+    }
+
+    public StringValue(byte[] data, int length, int form) {
         this.data = data;
         this.length = length;
-        this.raw = raw;
+        this.form = form;
     }
 
     public byte[] data() {
@@ -50,7 +54,11 @@ public final class StringValue extends StoredValue {
     }
 
     public void markRaw() {
-        this.raw = true;
+        this.form = StringBlob.FORM_RAW;
+    }
+
+    public int form() {
+        return form;
     }
 
     @Override
@@ -60,9 +68,7 @@ public final class StringValue extends StoredValue {
 
     @Override
     public String encoding() {
-        if (!raw && length <= 20 && io.larder.util.Numbers.isLong(data, 0, length)) return "int";
-        if (!raw && length <= StringBlob.EMBSTR_MAX) return "embstr";
-        return "raw";
+        return StringBlob.encoding(form, data, 0, length);
     }
 
     @Override
@@ -72,7 +78,7 @@ public final class StringValue extends StoredValue {
 
     @Override
     public StoredValue copy() {
-        StringValue s = new StringValue(Arrays.copyOf(data, length), length, raw);
+        StringValue s = new StringValue(Arrays.copyOf(data, length), length, form);
         s.expireAt = expireAt;
         return s;
     }

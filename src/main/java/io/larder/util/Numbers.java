@@ -94,16 +94,63 @@ public final class Numbers {
         }
         String s = new String(b, off, len, StandardCharsets.ISO_8859_1);
         Double d = strtod(s);
+        if (d == null || d.isNaN() || outOfRange(s, d)) throw INVALID;
+        return d;
+    }
+
+    /**
+     * As {@link #parseDouble} but a finite literal beyond double's range is
+     * accepted (as infinity, or zero), the way Redis's long double parsing
+     * (string2ld) accepts "1e400" where getDoubleFromObject refuses it.
+     */
+    public static double parseDoubleAllowingOverflow(byte[] b, int off, int len) {
+        if (len == 0 || len > 5000 || isSpace(b[off])) throw INVALID;
+        Double d = strtod(new String(b, off, len, StandardCharsets.ISO_8859_1));
         if (d == null || d.isNaN()) throw INVALID;
         return d;
+    }
+
+    /**
+     * getDoubleFromObject rejects what strtod reports as ERANGE: a finite
+     * literal that overflows to infinity ("1e400") or a non-zero one that
+     * underflows to zero ("1e-400"). Subnormal results are accepted, as there.
+     */
+    private static boolean outOfRange(String s, double d) {
+        if (Double.isInfinite(d)) {
+            String t = s.toLowerCase(java.util.Locale.ROOT);
+            return !(t.endsWith("inf") || t.endsWith("infinity"));
+        }
+        if (d != 0) return false;
+        String t = s.toLowerCase(java.util.Locale.ROOT);
+        int end = t.length();
+        if (t.startsWith("0x", t.startsWith("+") || t.startsWith("-") ? 1 : 0)) {
+            int p = t.indexOf('p');
+            if (p >= 0) end = p;
+            for (int i = t.indexOf('x') + 1; i < end; i++) {
+                char c = t.charAt(i);
+                if (c != '0' && c != '.') return true;
+            }
+            return false;
+        }
+        int e = t.indexOf('e');
+        if (e >= 0) end = e;
+        for (int i = 0; i < end; i++) {
+            char c = t.charAt(i);
+            if (c >= '1' && c <= '9') return true;
+        }
+        return false;
     }
 
     private static boolean isSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
     }
 
-    /** A C strtod that must consume the whole string. */
-    static Double strtod(String s) {
+    /**
+     * A C strtod that must consume the whole string (no leading space);
+     * null when it does not parse. Overflow gives infinity, underflow zero,
+     * as strtod returns them (callers that reject ERANGE check for it).
+     */
+    public static Double strtod(String s) {
         int n = s.length();
         int i = 0;
         boolean neg = false;

@@ -30,6 +30,18 @@ class ConfigFileTest {
     }
 
     @Test
+    void multiArgumentDirectiveGivenAsOneQuotedArgumentIsSplitAsRedisDoes() {
+        String[] opts = {"--client-output-buffer-limit", "normal 16mb 0 0", "--save", "900 1 300 10",
+            "--latency-tracking-info-percentiles", "50 99.9"};
+        try (LarderTestServer l = LarderTestServer.start(opts); RedisOracle r = RedisOracle.start(opts);
+             Diff d = new Diff(l.port(), r.port())) {
+            d.check("CONFIG", "GET", "client-output-buffer-limit");
+            d.check("CONFIG", "GET", "save");
+            d.check("CONFIG", "GET", "latency-tracking-info-percentiles");
+        }
+    }
+
+    @Test
     void loadingQuirksMatchRedis() throws Exception {
         String conf = """
                 # comment

@@ -3,8 +3,8 @@ package io.larder.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.larder.testing.BlockingTarget;
 import io.larder.testing.LarderTestServer;
 import io.larder.testing.RedisOracle;
 import io.larder.testing.RespClient;
@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -66,62 +65,15 @@ class BlockingControllerTest {
         poll(() -> b.blockedClients() == 0 && b.waitedKeys() == 0, "blocked clients left behind");
     }
 
-    /** One of the two servers, as a scenario sees it. */
-    interface Target {
-        RespClient client();
-
-        /** Waits until exactly n clients are blocked. */
-        void awaitBlocked(int n);
-    }
-
-    final Target larderTarget = new Target() {
-        @Override
-        public RespClient client() {
-            RespClient c = larder.client();
-            open.add(c);
-            return c;
-        }
-
-        @Override
-        public void awaitBlocked(int n) {
-            poll(() -> larder.server().blocking().blockedClients() == n, "Larder: " + n + " blocked clients");
-        }
-    };
-
-    final Target redisTarget = new Target() {
-        @Override
-        public RespClient client() {
-            RespClient c = redis.client();
-            open.add(c);
-            return c;
-        }
-
-        @Override
-        public void awaitBlocked(int n) {
-            try (RespClient c = redis.client()) {
-                poll(() -> {
-                    String info = (String) c.call("INFO", "clients");
-                    return info.contains("blocked_clients:" + n + "\r\n");
-                }, "Redis: " + n + " blocked clients");
-            }
-        }
-    };
+    final BlockingTarget larderTarget = BlockingTarget.larder(larder, open);
+    final BlockingTarget redisTarget = BlockingTarget.redis(redis, open);
 
     static void poll(java.util.function.BooleanSupplier cond, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting for: " + what);
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        BlockingTarget.poll(cond, what);
     }
 
     /** Runs a scenario on both servers; the observations must be identical. */
-    void sameAsRedis(Function<Target, List<String>> scenario) {
+    void sameAsRedis(Function<BlockingTarget, List<String>> scenario) {
         List<String> expected = scenario.apply(redisTarget);
         List<String> actual = scenario.apply(larderTarget);
         assertEquals(expected, actual);

@@ -278,6 +278,7 @@ public final class RedisLua implements AutoCloseable {
 
     /** The count hook: the time limit, SCRIPT KILL, FUNCTION KILL and shutdown. */
     private void hook() {
+        watchMemory();
         Invocation inv = run;
         if (inv != null) {
             if (!executor.interrupt(inv.busy)) return;
@@ -293,6 +294,26 @@ public final class RedisLua implements AutoCloseable {
         lua.pushString(inv != null ? KILLED : "ERR FUNCTION LOAD timeout");
         if (lua.pcall(1, 0, 0) != 0) lua.pop(1);
         killHook = true;
+    }
+
+    /** Lua memory above which a warning is logged (doubling after each warning). */
+    private long memoryWarning = 256L << 20;
+
+    /**
+     * Lua's memory is native, outside the Java heap and maxmemory, as in
+     * Redis: keep INFO's figure current while a script runs and say so in the
+     * log when a script makes it grow large, so it cannot go unnoticed.
+     */
+    private void watchMemory() {
+        long m = lua.memory();
+        memory = m;
+        if (m > memoryWarning) {
+            Invocation inv = run;
+            Log.warning("Lua scripting memory has reached " + (m >> 20) + " MB"
+                    + (inv != null ? " (script " + inv.busy.name + ")" : "")
+                    + "; a script that keeps allocating can be stopped with SCRIPT KILL or FUNCTION KILL.");
+            memoryWarning *= 2;
+        }
     }
 
     /** The kill hook replaced the count hook: put the count hook back once the script is over. */

@@ -174,6 +174,13 @@ public final class ScriptExecutor {
             } catch (CommandError | CommandRejected e) {
                 failed = true;
                 out.error(e.getMessage());
+            } catch (Reply.OverflowException | OutOfMemoryError e) {
+                // As the dispatcher does: a reply too big to hold ends the connection, not the server.
+                failed = true;
+                ByteBuf partial = out.take();
+                if (partial != null) partial.release();
+                Log.warning("Client " + cl.describe() + " closed: the reply of '" + cmd.fullName + "' was too large");
+                cl.onLoop(cl::close);
             } catch (RuntimeException | StackOverflowError e) {
                 failed = true;
                 Log.warning("Internal error executing '" + cmd.fullName + "': " + e);

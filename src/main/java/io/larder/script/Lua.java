@@ -231,15 +231,35 @@ public final class Lua implements AutoCloseable {
 
     /** Pushes a C closure that calls f (use the prelude's wrapper to make its errors real errors). */
     public void pushFunction(JavaFunction f) {
+        pushClosure(register(f), 0);
+    }
+
+    /** Registers a Java function once; {@link #pushClosure} makes closures of it. */
+    public int register(JavaFunction f) {
         int index = functions.size();
-        functions.add(f);
         if (index >= 1 << 20) throw new IllegalStateException("too many Java functions");
-        pushNumber(((long) id << 20) | index);
+        functions.add(f);
+        return index;
+    }
+
+    /**
+     * Pushes a C closure of a registered Java function whose upvalues 2.. are
+     * the {@code extra} values on top of the stack (popped); the function
+     * reads them at {@link #upvalue}(2) and on.
+     */
+    public void pushClosure(int function, int extra) {
+        pushNumber(((long) id << 20) | function);
+        if (extra > 0) insert(-extra - 1);
         try {
-            LuaNative.pushcclosure.invokeExact(L, DISPATCH, 1);
+            LuaNative.pushcclosure.invokeExact(L, DISPATCH, 1 + extra);
         } catch (Throwable e) {
             throw rethrow(e);
         }
+    }
+
+    /** The pseudo-index of upvalue n of the running C closure. */
+    public static int upvalue(int n) {
+        return LuaNative.GLOBALSINDEX - n;
     }
 
     /** Runs handler on every count hook while a script runs (see {@link #setRunning}). */

@@ -14,51 +14,57 @@ import java.nio.charset.StandardCharsets;
  * numbers (doubles, so large integers lose precision exactly as in Redis).
  */
 final class LuaCjson {
-    /** The module's settings (lua-cjson keeps them per module table; cjson.new makes another). */
-    private int sparseConvert = 0, sparseRatio = 2, sparseSafe = 10;
-    private int encodeMaxDepth = 1000, decodeMaxDepth = 1000;
-    private int precision = 14;
-    private boolean keepBuffer = true;
-    private int encodeInvalidNumbers = 0; // 0 off, 1 on, 2 "null"
-    private boolean decodeInvalidNumbers = true;
+    /**
+     * The settings of one module table (lua-cjson keeps them per module;
+     * cjson.new makes another): a Lua table, the closures' second upvalue, so
+     * modules cost Java nothing and are collected with their table.
+     */
+    private static final int SPARSE_CONVERT = 1, SPARSE_RATIO = 2, SPARSE_SAFE = 3, ENCODE_MAX_DEPTH = 4,
+            DECODE_MAX_DEPTH = 5, PRECISION = 6, KEEP_BUFFER = 7, ENCODE_INVALID = 8, DECODE_INVALID = 9;
+    private static final int[] DEFAULTS = {0, 0, 2, 10, 1000, 1000, 14, 1, 0, 1};
+    private static final String[] NAMES = {"encode", "decode", "encode_sparse_array", "encode_max_depth",
+        "decode_max_depth", "encode_number_precision", "encode_keep_buffer", "encode_invalid_numbers",
+        "decode_invalid_numbers", "new"};
 
-    private LuaCjson() {}
+    /** The functions, registered once per Lua state. */
+    private final int[] ids = new int[NAMES.length];
 
+    /** The settings the running call reads (one call at a time: the script thread). */
+    private int sparseConvert, sparseRatio, sparseSafe, encodeMaxDepth, decodeMaxDepth, precision;
+    private int encodeInvalidNumbers;
+    private boolean decodeInvalidNumbers;
+
+    private LuaCjson(Lua lua) {
+        Lua.JavaFunction[] fs = {this::encode, this::decode, this::encodeSparseArray,
+            l -> intOption(l, ENCODE_MAX_DEPTH, 1, Integer.MAX_VALUE),
+            l -> intOption(l, DECODE_MAX_DEPTH, 1, Integer.MAX_VALUE), l -> intOption(l, PRECISION, 1, 14),
+            l -> boolOption(l, KEEP_BUFFER), this::encodeInvalidNumbers, l -> boolOption(l, DECODE_INVALID),
+            l -> {
+                pushModule(l);
+                return 1;
+            }};
+        for (int i = 0; i < fs.length; i++) ids[i] = lua.register(fs[i]);
+    }
+
+    /** Registers the library in a Lua state and pushes its module table (the global cjson). */
     static void push(Lua lua) {
-        new LuaCjson().pushModule(lua);
+        new LuaCjson(lua).pushModule(lua);
     }
 
     private void pushModule(Lua lua) {
         lua.newTable(0, 14);
-        fn(lua, "encode", this::encode);
-        fn(lua, "decode", this::decode);
-        fn(lua, "encode_sparse_array", this::encodeSparseArray);
-        fn(lua, "encode_max_depth", l -> intOption(l, 1, Integer.MAX_VALUE, v -> encodeMaxDepth = v, () -> encodeMaxDepth));
-        fn(lua, "decode_max_depth", l -> intOption(l, 1, Integer.MAX_VALUE, v -> decodeMaxDepth = v, () -> decodeMaxDepth));
-        fn(lua, "encode_number_precision", l -> intOption(l, 1, 14, v -> precision = v, () -> precision));
-        fn(lua, "encode_keep_buffer", l -> {
-            checkArgs(l, 1);
-            if (!isNil(l, 1)) keepBuffer = enumOption(l, 1, new String[] {"off", "on"}) == 1;
-            l.pushBoolean(keepBuffer);
-            return 1;
-        });
-        fn(lua, "encode_invalid_numbers", l -> {
-            checkArgs(l, 1);
-            if (!isNil(l, 1)) encodeInvalidNumbers = enumOption(l, 1, new String[] {"off", "on", "null"});
-            if (encodeInvalidNumbers == 2) l.pushString("null");
-            else l.pushBoolean(encodeInvalidNumbers == 1);
-            return 1;
-        });
-        fn(lua, "decode_invalid_numbers", l -> {
-            checkArgs(l, 1);
-            if (!isNil(l, 1)) decodeInvalidNumbers = enumOption(l, 1, new String[] {"off", "on"}) == 1;
-            l.pushBoolean(decodeInvalidNumbers);
-            return 1;
-        });
-        fn(lua, "new", l -> {
-            new LuaCjson().pushModule(l);
-            return 1;
-        });
+        lua.newTable(DEFAULTS.length - 1, 0);
+        for (int k = 1; k < DEFAULTS.length; k++) {
+            lua.pushNumber(DEFAULTS[k]);
+            lua.rawSetI(-2, k);
+        }
+        // Every function of the module shares its settings table.
+        for (int i = 0; i < NAMES.length; i++) {
+            lua.pushValue(-1);
+            lua.pushClosure(ids[i], 1);
+            lua.rawSetField(-3, NAMES[i]);
+        }
+        lua.pop(1);
         lua.pushLightUserdata(MemorySegment.NULL);
         lua.rawSetField(-2, "null");
         lua.pushString("cjson");
@@ -67,9 +73,16 @@ final class LuaCjson {
         lua.rawSetField(-2, "_VERSION");
     }
 
-    private static void fn(Lua lua, String name, Lua.JavaFunction f) {
-        lua.pushFunction(f);
-        lua.rawSetField(-2, name);
+    private static int setting(Lua l, int slot) {
+        l.rawGetI(Lua.upvalue(2), slot);
+        int v = (int) l.toNumber(-1);
+        l.pop(1);
+        return v;
+    }
+
+    private static void set(Lua l, int slot, int v) {
+        l.pushNumber(v);
+        l.rawSetI(Lua.upvalue(2), slot);
     }
 
     // ------------------------------------------------------------ configuration
@@ -92,39 +105,47 @@ final class LuaCjson {
         throw l.argError(arg, "invalid option '" + s + "'");
     }
 
-    private interface IntSetter {
-        void set(int v);
-    }
-
-    private interface IntGetter {
-        int get();
-    }
-
     /**
      * json_integer_option: an optional integer within [min, max] (its range
      * error always names argument 1, as lua-cjson's does); pushes the setting.
      */
-    private static void intOption(Lua l, int arg, int min, int max, IntSetter set, IntGetter get) {
+    private static void intOption(Lua l, int arg, int slot, int min, int max) {
         if (!isNil(l, arg)) {
             int v = (int) (long) l.checkNumber(arg);
             if (v < min || v > max) throw l.argError(1, "expected integer between " + min + " and " + max);
-            set.set(v);
+            set(l, slot, v);
         }
-        l.pushNumber(get.get());
+        l.pushNumber(setting(l, slot));
     }
 
-    private static int intOption(Lua l, int min, int max, IntSetter set, IntGetter get) {
+    private static int intOption(Lua l, int slot, int min, int max) {
         checkArgs(l, 1);
-        intOption(l, 1, min, max, set, get);
+        intOption(l, 1, slot, min, max);
+        return 1;
+    }
+
+    private static int boolOption(Lua l, int slot) {
+        checkArgs(l, 1);
+        if (!isNil(l, 1)) set(l, slot, enumOption(l, 1, new String[] {"off", "on"}));
+        l.pushBoolean(setting(l, slot) == 1);
+        return 1;
+    }
+
+    private int encodeInvalidNumbers(Lua l) {
+        checkArgs(l, 1);
+        if (!isNil(l, 1)) set(l, ENCODE_INVALID, enumOption(l, 1, new String[] {"off", "on", "null"}));
+        int v = setting(l, ENCODE_INVALID);
+        if (v == 2) l.pushString("null");
+        else l.pushBoolean(v == 1);
         return 1;
     }
 
     private int encodeSparseArray(Lua l) {
         checkArgs(l, 3);
-        if (!isNil(l, 1)) sparseConvert = enumOption(l, 1, new String[] {"off", "on"});
-        l.pushBoolean(sparseConvert != 0);
-        intOption(l, 2, 0, Integer.MAX_VALUE, v -> sparseRatio = v, () -> sparseRatio);
-        intOption(l, 3, 0, Integer.MAX_VALUE, v -> sparseSafe = v, () -> sparseSafe);
+        if (!isNil(l, 1)) set(l, SPARSE_CONVERT, enumOption(l, 1, new String[] {"off", "on"}));
+        l.pushBoolean(setting(l, SPARSE_CONVERT) != 0);
+        intOption(l, 2, SPARSE_RATIO, 0, Integer.MAX_VALUE);
+        intOption(l, 3, SPARSE_SAFE, 0, Integer.MAX_VALUE);
         // The three settings are the last three values on the stack.
         return 3;
     }
@@ -133,6 +154,12 @@ final class LuaCjson {
 
     private int encode(Lua l) {
         if (l.top() != 1) throw l.argError(1, "expected 1 argument");
+        sparseConvert = setting(l, SPARSE_CONVERT);
+        sparseRatio = setting(l, SPARSE_RATIO);
+        sparseSafe = setting(l, SPARSE_SAFE);
+        encodeMaxDepth = setting(l, ENCODE_MAX_DEPTH);
+        precision = setting(l, PRECISION);
+        encodeInvalidNumbers = setting(l, ENCODE_INVALID);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         appendData(l, out, 0);
         l.pushBytes(out.toByteArray());
@@ -581,6 +608,8 @@ final class LuaCjson {
 
     private int decode(Lua l) {
         if (l.top() != 1) throw l.argError(1, "expected 1 argument");
+        decodeMaxDepth = setting(l, DECODE_MAX_DEPTH);
+        decodeInvalidNumbers = setting(l, DECODE_INVALID) == 1;
         byte[] s = l.checkBytes(1);
         if (s.length >= 2 && (s[0] == 0 || s[1] == 0)) throw l.error("JSON parser does not support UTF-16 or UTF-32");
         Parser p = new Parser(l, s);

@@ -409,10 +409,6 @@ public final class RedisLua implements AutoCloseable {
         lua.rawSetField(-2, "cmsgpack");
         LuaCjson.push(lua);
         lua.rawSetField(-2, "cjson");
-        fn("cjson_new", l -> {
-            LuaCjson.push(l);
-            return 1;
-        });
     }
 
     private void fn(String name, Lua.JavaFunction f) {

@@ -53,10 +53,13 @@ end
 G.bit = lib(J.bit)
 G.struct = lib(J.struct)
 G.cmsgpack = lib(J.cmsgpack)
-local cjson = lib(J.cjson)
-local cjsonNew = J.cjson_new
-cjson.new = function(...) return lib(check(cjsonNew(...))) end
-G.cjson = cjson
+local function cjsonModule(m)
+  local out = lib(m)
+  local new = m.new
+  out.new = function(...) return cjsonModule(check(new(...))) end
+  return out
+end
+G.cjson = cjsonModule(J.cjson)
 math.random = wrap(J.random)
 math.randomseed = wrap(J.randomseed)
 

@@ -243,6 +243,7 @@ public final class ServerCommands {
         long n = db.size();
         db.clear();
         server.flushed(db);
+        server.dataFlushed(db.id);
         c.dirty(n);
         c.reply().ok();
     }
@@ -256,6 +257,7 @@ public final class ServerCommands {
             db.clear();
             server.flushed(db);
         }
+        server.dataFlushed(-1);
         c.dirty(n);
         c.reply().ok();
     }

@@ -47,7 +47,7 @@ public final class TransactionCommands {
         server.addClientListener(this::discardTransaction);
         server.addResetListener(this::discardTransaction);
         server.setRejectHook(this::rejected);
-        server.addInterceptor(this::intercept);
+        server.dispatcher().addInterceptor(this::intercept);
         server.pause().setExecWrites(c -> {
             Transaction t = states.get(c.id);
             return t != null && (t.flags & (CommandSpec.WRITE | CommandSpec.MAY_REPLICATE)) != 0;
@@ -268,8 +268,9 @@ public final class TransactionCommands {
                 if (cmd.fullName.equals("client|unblock")) return EXCLUSIVE;
                 continue;
             }
-            if (cmd.exclusive() || !cmd.hasKeys()) return EXCLUSIVE;
             Args a = q.args();
+            // SORT ... BY/GET patterns read keys no spec names.
+            if (cmd.exclusive(a) || !cmd.hasKeys()) return EXCLUSIVE;
             if (pos.length < a.count()) pos = new int[a.count()];
             int k = cmd.keys(a, pos);
             if (k <= 0) return EXCLUSIVE;

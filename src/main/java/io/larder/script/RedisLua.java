@@ -94,6 +94,8 @@ public final class RedisLua implements AutoCloseable {
         this.executor = server.scripts();
         this.mode = mode;
         this.scriptClient = Client.detached(server);
+        // Redis's CLIENT_SCRIPT: MONITOR shows its commands as coming from "lua".
+        scriptClient.setFlag(Client.SCRIPT, true);
         this.lua = new Lua();
         try {
             lua.openLibrary(LuaNative.OPEN_BASE, "");
@@ -222,6 +224,8 @@ public final class RedisLua implements AutoCloseable {
         scriptClient.setResp(2);
         boolean multi = caller.has(Client.MULTI);
         if (scriptClient.has(Client.MULTI) != multi) scriptClient.setFlag(Client.MULTI, multi);
+        // EVAL, EVALSHA and FCALL are skip_monitor: MONITOR shows them here, before their commands.
+        server.monitor().feed(c, caller, a);
         Invocation inv = new Invocation(c, busy, readOnly);
         run = inv;
         executor.begin(busy);

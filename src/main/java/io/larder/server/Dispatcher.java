@@ -48,11 +48,29 @@ public final class Dispatcher {
 
     private volatile Interceptor[] interceptors = new Interceptor[0];
 
+    /**
+     * A check Redis's processCommand makes after authentication and before
+     * CLIENT PAUSE and MULTI queueing (pub/sub context, replica clients):
+     * returns the error to reject the command with, or null.
+     */
+    public interface Check {
+        String check(Client client, CommandSpec cmd);
+    }
+
+    private volatile Check[] checks = new Check[0];
+
     Dispatcher(LarderServer server) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.gate = keyspace.gate;
+    }
+
+    /** Adds a {@link Check}; checks run in the order they were added. */
+    public synchronized void addCheck(Check k) {
+        Check[] n = Arrays.copyOf(checks, checks.length + 1);
+        n[n.length - 1] = k;
+        checks = n;
     }
 
     public synchronized void addInterceptor(Interceptor i) {
@@ -69,8 +87,13 @@ public final class Dispatcher {
         try {
             dispatch(c, client, a);
         } finally {
-            // Redis's resetClient: SKIP covers exactly one command, the one after CLIENT REPLY SKIP.
+            // Redis's resetClient: SKIP covers exactly one command, the one after CLIENT REPLY SKIP;
+            // CLIENT CACHING the next command (any CLIENT subcommand keeps it; a transaction keeps it to EXEC).
             client.replySkip = false;
+            if (client.has(Client.TRACKING_CACHING) && !client.has(Client.MULTI)
+                    && (client.lastCommand == null || !client.lastCommand.fullName.startsWith("client|"))) {
+                client.setFlag(Client.TRACKING_CACHING, false);
+            }
             if (client.replySkipNext) {
                 client.replySkip = true;
                 client.replySkipNext = false;
@@ -122,8 +145,16 @@ public final class Dispatcher {
             reject(client, cmd, "ERR Command not allowed inside a transaction");
             return;
         }
+        for (Check k : checks) {
+            String error = k.check(client, cmd);
+            if (error != null) {
+                reject(client, cmd, error);
+                return;
+            }
+        }
         // A script runs past busy-reply-threshold: only allow-busy commands (SCRIPT KILL, SHUTDOWN
-        // NOSAVE, MULTI bookkeeping ...) get through, the rest are turned away, queued or not.
+        // NOSAVE, MULTI bookkeeping ...) get through, the rest are turned away, queued or not. Redis
+        // makes this check after the others (pub/sub context ...).
         String busy = server.busyError();
         if (busy != null && !cmd.has(CommandSpec.ALLOW_BUSY)) {
             reject(client, cmd, busy);
@@ -216,6 +247,7 @@ public final class Dispatcher {
         // Like Redis, a command failed if it replied with an error, however it produced it (EXEC: not
         // counting the errors of the commands it ran).
         failed |= c.errorsSinceLastCall(reply, errorsBefore);
+        server.monitor().executed(c, client, a, cmd);
         long durationUs = (System.nanoTime() - start) / 1000;
         // A command that blocked its client is counted (and logged, propagated) when it completes.
         if (!c.blocked()) commandCompleted(c, client, a, cmd, durationUs, failed);
@@ -238,13 +270,13 @@ public final class Dispatcher {
     private void runExclusive(CommandContext c, CommandSpec cmd) {
         ExecutionGate.Worker w = c.worker();
         if (gate.isExclusiveOwner(w)) {
-            cmd.handler().handle(c);
+            handle(c, cmd);
             return;
         }
         enterExclusive(c, cmd);
         c.setExclusive(true);
         try {
-            cmd.handler().handle(c);
+            handle(c, cmd);
         } finally {
             c.setExclusive(false);
             gate.exitExclusive(w);
@@ -256,7 +288,7 @@ public final class Dispatcher {
         if (c.exclusive() || c.keysLocked()) {
             // Nested inside an exclusive command (EXEC, script), or inside an EXEC that locked the keys
             // of its whole queue: what this command touches is already ours.
-            cmd.handler().handle(c);
+            handle(c, cmd);
             return;
         }
         Scratch s = scratch.get();
@@ -277,7 +309,7 @@ public final class Dispatcher {
         try {
             for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
             try {
-                cmd.handler().handle(c);
+                handle(c, cmd);
             } finally {
                 for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
             }
@@ -305,6 +337,21 @@ public final class Dispatcher {
         while (!gate.enterExclusive(c.worker(), p)) {
             String busy = server.busyError();
             if (busy != null) throw new CommandRejected(busy);
+        }
+    }
+
+    /**
+     * Runs the handler of a command that touches the keyspace; then, with its
+     * keys still locked, what must be atomic with it: client tracking
+     * remembers the keys a read-only command read (even one that failed, as
+     * Redis's call() does), so no write can slip in between the read and the
+     * remembering and leave a client's cache stale.
+     */
+    private void handle(CommandContext c, CommandSpec cmd) {
+        try {
+            cmd.handler().handle(c);
+        } finally {
+            if (cmd.has(CommandSpec.READONLY)) server.keysRead(c, cmd);
         }
     }
 

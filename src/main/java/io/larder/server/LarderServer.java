@@ -81,9 +81,8 @@ public final class LarderServer {
         void keyModified(Database db, byte[] key);
 
         /**
-         * False while the listener has nothing to do (nobody WATCHes), so a
-         * write does not copy its key for nobody. Called on every write: keep it
-         * to a field read.
+         * False while the listener has nothing to do (nobody tracks keys,
+         * nobody watches): writes then do not even copy the key for it.
          */
         default boolean active() {
             return true;
@@ -123,6 +122,14 @@ public final class LarderServer {
         void closed(Client client);
     }
 
+    /**
+     * Hooks: a read-only command ran and its keys are still locked (client
+     * tracking remembers the keys a client read, atomically with the read).
+     */
+    public interface ReadListener {
+        void keysRead(CommandContext c, CommandSpec cmd);
+    }
+
     private final List<KeyListener> keyListeners = new CopyOnWriteArrayList<>();
     private volatile NotificationListener notifications;
     private final List<AfterCommand> afterCommand = new CopyOnWriteArrayList<>();
@@ -131,7 +138,6 @@ public final class LarderServer {
     private final List<java.util.function.Consumer<Client>> resetListeners = new CopyOnWriteArrayList<>();
     private volatile RejectHook rejectHook;
     private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
-    private final List<Dispatcher.Interceptor> pendingInterceptors = new ArrayList<>();
     /** While a script runs past busy-reply-threshold: the -BUSY error other clients get; otherwise null. */
     private volatile String busyError;
     /**
@@ -140,13 +146,14 @@ public final class LarderServer {
      * past busy-reply-threshold, as Redis answers -BUSY then.
      */
     private final io.larder.store.ExecutionGate.WaitPolicy busyPolicy = () -> busyError != null;
+    private final List<java.util.function.IntConsumer> dataFlushListeners = new CopyOnWriteArrayList<>();
+    private volatile ReadListener readListener;
     private volatile boolean hasKeyListeners;
-    /** The key listeners as an array: every write asks them whether they are active. */
-    private volatile KeyListener[] keyListenerArray = new KeyListener[0];
 
     private final ClientPause pause = new ClientPause(this);
     private final LatencyStats latency = new LatencyStats();
     private final Metrics metrics = new Metrics();
+    private final MonitorFeed monitor = new MonitorFeed(this);
     private volatile boolean latencyTracking = true;
     /** LASTSAVE / rdb_last_save_time: start-up time until persistence records a save. */
     private volatile long lastSaveMs = System.currentTimeMillis();
@@ -187,11 +194,10 @@ public final class LarderServer {
         this.runId = HexFormat.of().formatHex(id);
         this.blocking = new BlockingController(this);
         this.scripts = new ScriptExecutor(this);
+        // Before the families: they add their checks and interceptors to it.
+        this.dispatcher = new Dispatcher(this);
         Families.registerAll(this, table);
         table.seal(configFile.renames);
-        this.dispatcher = new Dispatcher(this);
-        for (Dispatcher.Interceptor i : pendingInterceptors) dispatcher.addInterceptor(i);
-        pendingInterceptors.clear();
         config.watch("client-query-buffer-limit", p -> queryBufferLimit = config.getLong("client-query-buffer-limit"));
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
@@ -357,6 +363,11 @@ public final class LarderServer {
     /** INFO fields other subsystems provide (pub/sub counts, tracking, memory details ...). */
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** MONITOR clients and the feed of executed commands. */
+    public MonitorFeed monitor() {
+        return monitor;
     }
 
     /** enable-protected-configs / enable-debug-command / enable-module-command for this client. */
@@ -528,22 +539,11 @@ public final class LarderServer {
 
     public void addKeyListener(KeyListener l) {
         keyListeners.add(l);
-        keyListenerArray = keyListeners.toArray(new KeyListener[0]);
         hasKeyListeners = true;
     }
 
     public void setNotificationListener(NotificationListener l) {
         notifications = l;
-    }
-
-    /**
-     * Adds a dispatcher interceptor (MULTI queueing, pub/sub mode ...).
-     * Families register before the dispatcher exists; those are installed
-     * when it is created.
-     */
-    public void addInterceptor(Dispatcher.Interceptor i) {
-        if (dispatcher != null) dispatcher.addInterceptor(i);
-        else pendingInterceptors.add(i);
     }
 
     public void addAfterCommand(AfterCommand a) {
@@ -561,6 +561,30 @@ public final class LarderServer {
 
     public void addClientListener(ClientListener l) {
         clientListeners.add(l);
+    }
+
+    /** Client tracking: see {@link ReadListener}. One listener. */
+    public void setReadListener(ReadListener l) {
+        readListener = l;
+    }
+
+    /** The dispatcher: a read-only command ran; its keys are still locked. */
+    void keysRead(CommandContext c, CommandSpec cmd) {
+        ReadListener l = readListener;
+        if (l != null) l.keysRead(c, cmd);
+    }
+
+    /**
+     * Hooks: FLUSHDB or FLUSHALL emptied data (Redis's signalFlushedDb; not
+     * SWAPDB, which moves data): client tracking's null invalidation. The
+     * argument is the database, or -1 for all.
+     */
+    public void addDataFlushListener(java.util.function.IntConsumer l) {
+        dataFlushListeners.add(l);
+    }
+
+    public void dataFlushed(int dbid) {
+        for (java.util.function.IntConsumer l : dataFlushListeners) l.accept(dbid);
     }
 
     /** Called when a command is rejected before running (MULTI marks the transaction as failed). */
@@ -590,18 +614,19 @@ public final class LarderServer {
 
     public void keyModified(Database db, byte[] key) {
         if (!hasKeyListeners) return;
-        for (KeyListener l : keyListeners) l.keyModified(db, key);
+        for (KeyListener l : keyListeners) {
+            if (l.active()) l.keyModified(db, key);
+        }
     }
 
     public void keyModified(Database db, Args a, int i) {
-        if (!hasKeyListeners || !anyKeyListenerActive()) return;
-        byte[] key = a.bytes(i);
-        for (KeyListener l : keyListeners) l.keyModified(db, key);
-    }
-
-    private boolean anyKeyListenerActive() {
-        for (KeyListener l : keyListenerArray) if (l.active()) return true;
-        return false;
+        if (!hasKeyListeners) return;
+        byte[] key = null;
+        for (KeyListener l : keyListeners) {
+            if (!l.active()) continue;
+            if (key == null) key = a.bytes(i);
+            l.keyModified(db, key);
+        }
     }
 
     public boolean notificationsEnabled(int eventClass) {
@@ -627,15 +652,18 @@ public final class LarderServer {
 
     void clientClosed(Client c) {
         if (c.isPostponed()) pause.forget(c);
+        if (c.has(Client.MONITOR)) monitor.remove(c);
         for (ClientListener l : clientListeners) l.closed(c);
     }
 
     private void keyExpired(Database db, byte[] key) {
         stats.expiredKeys.increment();
+        // Redis's deleteExpiredKeyAndPropagate: the event, then signalModifiedKey (a client that both
+        // tracks the key and listens to events sees them in this order).
+        notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
         keyModified(db, key);
         // An expired stream wakes its XREADGROUP waiters with an error, like any deleted one.
         context().keyReady(db, key);
-        notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
     }
 
     // ------------------------------------------------------------ lifecycle

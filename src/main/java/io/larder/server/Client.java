@@ -465,6 +465,9 @@ public final class Client extends ChannelInboundHandlerAdapter {
     /** Closes the connection now (CLIENT KILL, limits). */
     public void close() {
         setFlag(CLOSE_ASAP, true);
+        // Gone from CLIENT LIST and the counters at once, as Redis frees a killed client
+        // synchronously; the channel's own clean-up follows on its event loop.
+        server.clients().remove(this);
         if (channel != null) channel.close();
     }
 

@@ -27,6 +27,9 @@ public final class Families {
         new SortedSetCommands(server).register(t);
         new GeoCommands(server).register(t);
         new SortCommands(server).register(t);
+        new TransactionCommands(server).register(t);
+        new ScriptingCommands(server).register(t);
+        new FunctionCommands(server).register(t);
         new PubSubCommands(server).register(t);
         new ClientTrackingCommands(server).register(t);
         new MonitorCommand(server).register(t);

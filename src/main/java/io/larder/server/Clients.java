@@ -71,6 +71,11 @@ public final class Clients {
         byId.remove(c.id);
     }
 
+    /** A new client id (also for clients without a connection, which Redis numbers the same way). */
+    public long nextId() {
+        return nextId.getAndIncrement();
+    }
+
     public Client get(long id) {
         return byId.get(id);
     }

@@ -41,8 +41,8 @@ public final class Clients {
         this.server = server;
     }
 
-    Client newClient() {
-        return new Client(server, nextId.getAndIncrement());
+    Client newClient(long id) {
+        return new Client(server, id);
     }
 
     /** Registers a new connection; returns the refusal to send instead, or null to accept. */

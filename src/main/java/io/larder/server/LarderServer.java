@@ -715,6 +715,23 @@ public final class LarderServer {
 
     // ------------------------------------------------------------ lifecycle
 
+    private static final io.netty.util.AttributeKey<Long> CLIENT_ID = io.netty.util.AttributeKey.valueOf("larder.id");
+
+    /**
+     * Numbers connections in the order they were accepted, on the acceptor
+     * thread: a child channel's initializer runs later on its own event loop,
+     * where two connections on different loops could take ids out of order.
+     * Redis's ids (and CLIENT LIST's order) follow accept order.
+     */
+    @io.netty.channel.ChannelHandler.Sharable
+    private final class AcceptOrder extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel ch) ch.attr(CLIENT_ID).set(clients.nextId());
+            ctx.fireChannelRead(msg);
+        }
+    }
+
     /** Binds the configured addresses and starts serving. */
     public void start() throws InterruptedException {
         boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("larder.nio");
@@ -729,6 +746,7 @@ public final class LarderServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
+                .handler(new AcceptOrder())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -743,7 +761,8 @@ public final class LarderServer {
                                 ec.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
                             }
                         }
-                        ch.pipeline().addLast(clients.newClient());
+                        Long id = ch.attr(CLIENT_ID).get();
+                        ch.pipeline().addLast(clients.newClient(id != null ? id : clients.nextId()));
                     }
                 });
         persistence.beforeListening();

@@ -37,6 +37,14 @@ public final class Main {
                     usage();
                     return;
                 }
+                case "--check-rdb" -> {
+                    // Like redis-check-rdb: report what is wrong with a dump, without starting a server.
+                    if (argv.length != 2) {
+                        System.err.println("Usage: larder --check-rdb <rdb-file-name>");
+                        System.exit(1);
+                    }
+                    System.exit(io.larder.persist.RdbCheck.run(argv[1], System.out));
+                }
                 default -> { }
             }
         }
@@ -207,6 +215,7 @@ public final class Main {
                        ./larder - (read config from stdin)
                        ./larder -v or --version
                        ./larder -h or --help
+                       ./larder --check-rdb /path/to/dump.rdb (check a dump file)
 
                 Examples:
                        ./larder (run the server with default conf)

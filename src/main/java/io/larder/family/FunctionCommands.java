@@ -35,6 +35,30 @@ public final class FunctionCommands {
         server.metrics().register("used_memory_scripts",
                 () -> server.metrics().getLong("used_memory_scripts_eval", 0)
                         + server.metrics().getLong("used_memory_functions", 0));
+        // Libraries are saved in RDB files (FUNCTION2) and created again on load, on the script thread.
+        server.persistence().setFunctions(new io.larder.persist.RdbFunctions() {
+            @Override
+            public List<byte[]> codes() {
+                return functions.libraries().stream().map(l -> l.code).toList();
+            }
+
+            @Override
+            public void load(byte[] code, boolean replace) throws Exception {
+                executor.callOnScriptThread(() -> functions.load(code, replace));
+            }
+
+            @Override
+            public void clear() {
+                try {
+                    executor.callOnScriptThread(() -> {
+                        functions.flush();
+                        return null;
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
     }
 
     /** The libraries (persistence saves and loads them with the data set). */

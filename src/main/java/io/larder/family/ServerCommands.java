@@ -259,6 +259,8 @@ public final class ServerCommands {
         }
         server.dataFlushed(-1);
         c.dirty(n);
+        // Redis 7.0: a running BGSAVE is killed, and with save points the empty dataset is saved at once.
+        server.persistence().afterFlushAll(c.dirtyCount());
         c.reply().ok();
     }
 }

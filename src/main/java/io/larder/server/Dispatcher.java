@@ -215,7 +215,7 @@ public final class Dispatcher {
             if (cmd.noKeyspace()) {
                 cmd.handler().handle(c);
             } else if (cmd.exclusive(a)) {
-                runExclusive(c, cmd);
+                runExclusive(c, a, cmd);
             } else {
                 runLocked(c, a, cmd);
             }
@@ -267,15 +267,17 @@ public final class Dispatcher {
         server.afterCommand(c, client, a, cmd, durationUs);
     }
 
-    private void runExclusive(CommandContext c, CommandSpec cmd) {
+    private void runExclusive(CommandContext c, Args a, CommandSpec cmd) {
         ExecutionGate.Worker w = c.worker();
         if (gate.isExclusiveOwner(w)) {
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
             return;
         }
         enterExclusive(c, cmd);
         c.setExclusive(true);
         try {
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
         } finally {
             c.setExclusive(false);
@@ -288,10 +290,48 @@ public final class Dispatcher {
         if (c.exclusive() || c.keysLocked()) {
             // Nested inside an exclusive command (EXEC, script), or inside an EXEC that locked the keys
             // of its whole queue: what this command touches is already ours.
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
             return;
         }
         Scratch s = scratch.get();
+        int n = stripesOf(s, a, cmd);
+        int[] st = s.stripes;
+        enter(c, cmd);
+        try {
+            for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
+            try {
+                // A running snapshot captures what this write is about to change (see Keyspace.SnapshotBarrier).
+                Keyspace.SnapshotBarrier snap = keyspace.snapshot();
+                if (snap != null && cmd.has(CommandSpec.WRITE)) {
+                    for (int i = 0; i < n; i++) snap.beforeWrite(st[i]);
+                }
+                handle(c, cmd);
+            } finally {
+                for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
+            }
+        } finally {
+            gate.exit(w);
+        }
+    }
+
+    /**
+     * A write command running with the keyspace held exclusively (SORT ...
+     * STORE with patterns, commands inside EXEC or a script): a running
+     * snapshot captures the stripes of its declared keys first. Keyless
+     * exclusive writes (FLUSHALL, FLUSHDB, SWAPDB) replace whole segment
+     * tables, which the snapshot does not share.
+     */
+    private void beforeExclusiveWrite(Args a, CommandSpec cmd) {
+        Keyspace.SnapshotBarrier snap = keyspace.snapshot();
+        if (snap == null || !cmd.has(CommandSpec.WRITE)) return;
+        Scratch s = scratch.get();
+        int n = stripesOf(s, a, cmd);
+        for (int i = 0; i < n; i++) snap.beforeWrite(s.stripes[i]);
+    }
+
+    /** The stripes of a command's keys, ascending and distinct, into s.stripes; returns how many. */
+    private int stripesOf(Scratch s, Args a, CommandSpec cmd) {
         int argc = a.count();
         if (s.keys.length < argc) {
             s.keys = new int[argc];
@@ -304,18 +344,7 @@ public final class Dispatcher {
             int p = s.keys[i];
             st[i] = keyspace.segmentOf(a.hash(p), a.buf(), a.off(p), a.len(p));
         }
-        n = sortUnique(st, n);
-        enter(c, cmd);
-        try {
-            for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
-            try {
-                handle(c, cmd);
-            } finally {
-                for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
-            }
-        } finally {
-            gate.exit(w);
-        }
+        return sortUnique(st, n);
     }
 
     /**

@@ -158,6 +158,14 @@ public final class LarderServer {
     /** LASTSAVE / rdb_last_save_time: start-up time until persistence records a save. */
     private volatile long lastSaveMs = System.currentTimeMillis();
     private volatile long dirtyAtLastSave;
+    /** Loading a dump: commands without the "loading" flag answer -LOADING. */
+    private volatile boolean loading;
+    /** The -MISCONF error while writes are refused after a failed background save, else null. */
+    private volatile String writeDeniedError;
+    /** Non-zero while either of the two above may refuse commands: the dispatcher's one read per command. */
+    private volatile int persistenceRefusals;
+    private final Object refusalLock = new Object();
+    private final io.larder.persist.Persistence persistence;
     private volatile ShutdownSaver shutdownSaver;
     private volatile java.util.function.IntConsumer exitHandler;
     private ServerBootstrap bootstrap;
@@ -193,6 +201,7 @@ public final class LarderServer {
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         this.blocking = new BlockingController(this);
+        this.persistence = new io.larder.persist.Persistence(this);
         this.scripts = new ScriptExecutor(this);
         // Before the families: they add their checks and interceptors to it.
         this.dispatcher = new Dispatcher(this);
@@ -379,6 +388,44 @@ public final class LarderServer {
     /** Epoch ms of the last successful save (LASTSAVE); start-up time before any. */
     public long lastSaveMs() {
         return lastSaveMs;
+    }
+
+    /** RDB persistence: SAVE, BGSAVE, loading, DUMP/RESTORE payloads. */
+    public io.larder.persist.Persistence persistence() {
+        return persistence;
+    }
+
+    public boolean loading() {
+        return loading;
+    }
+
+    public void setLoading(boolean on) {
+        synchronized (refusalLock) {
+            loading = on;
+            persistenceRefusals = (loading ? 1 : 0) | (writeDeniedError != null ? 2 : 0);
+        }
+    }
+
+    /** 0 when neither loading nor MISCONF refuses anything (the dispatcher then checks nothing more). */
+    public int persistenceRefusals() {
+        return persistenceRefusals;
+    }
+
+    /** The error write commands (and PING) get, or null when writes are allowed. */
+    public String writeDeniedError() {
+        return writeDeniedError;
+    }
+
+    public void setWriteDeniedError(String error) {
+        synchronized (refusalLock) {
+            writeDeniedError = error;
+            persistenceRefusals = (loading ? 1 : 0) | (writeDeniedError != null ? 2 : 0);
+        }
+    }
+
+    /** The change counter's value at the last save (so a save can keep the count, as FLUSHALL's does). */
+    public long changesBase() {
+        return dirtyAtLastSave;
     }
 
     /** Changes since the last save (INFO rdb_changes_since_last_save). */
@@ -718,11 +765,13 @@ public final class LarderServer {
                         ch.pipeline().addLast(clients.newClient(id != null ? id : clients.nextId()));
                     }
                 });
+        persistence.beforeListening();
         synchronized (bindLock) {
             listeners.addAll(bindAll(config.special().bind, config.getInt("port")));
         }
         running = true;
         startBackgroundTasks();
+        persistence.afterListening();
     }
 
     /** Binds one extra listener on loopback at an ephemeral port (tests); returns the port. */

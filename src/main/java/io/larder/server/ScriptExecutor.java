@@ -121,6 +121,21 @@ public final class ScriptExecutor {
         else offload(c, body, exclusive);
     }
 
+    /**
+     * Runs {@code task} on the script thread and waits for it: for work on
+     * the Lua states from elsewhere (loading functions from an RDB file).
+     * The caller must not hold anything the script thread may wait for.
+     */
+    public <T> T callOnScriptThread(java.util.concurrent.Callable<T> task) throws Exception {
+        if (onScriptThread()) return task.call();
+        try {
+            return thread().submit(task).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception x) throw x;
+            throw e;
+        }
+    }
+
     /** True on the script thread (where Lua may be used). */
     public boolean onScriptThread() {
         DefaultEventExecutor t = thread;

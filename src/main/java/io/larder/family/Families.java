@@ -29,6 +29,9 @@ public final class Families {
         new SortedSetCommands(server).register(t);
         new GeoCommands(server).register(t);
         new SortCommands(server).register(t);
+        new TransactionCommands(server).register(t);
+        new ScriptingCommands(server).register(t);
+        new FunctionCommands(server).register(t);
         new PubSubCommands(server).register(t);
         new ClientTrackingCommands(server).register(t);
         // -LOADING comes after the pub/sub context check and before the replica checks, as in processCommand.

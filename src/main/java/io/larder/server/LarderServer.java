@@ -67,6 +67,7 @@ public final class LarderServer {
     private final io.larder.journal.Journal journal = new io.larder.journal.Journal();
     /** Holds replies back until the writes they acknowledge are durable (appendfsync always), or null. */
     private volatile ReplyGate replyGate;
+    private final ScriptExecutor scripts;
     private final String runId;
     private final long startMs = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
@@ -92,6 +93,15 @@ public final class LarderServer {
         }
     }
 
+    /**
+     * Hooks: a command was rejected before running (unknown, arity, auth,
+     * -BUSY ...). Returns true when it replied itself (a rejected EXEC
+     * answers -EXECABORT); MULTI flags the open transaction as failed.
+     */
+    public interface RejectHook {
+        boolean rejected(Client client, CommandSpec cmd, String error);
+    }
+
     /** Hooks: keyspace notifications (pub/sub). */
     public interface NotificationListener {
         void notify(int eventClass, String event, Database db, byte[] key);
@@ -102,7 +112,11 @@ public final class LarderServer {
         void after(CommandContext c, Client client, Args args, CommandSpec cmd, long durationUs);
     }
 
-    /** Hooks: a whole database was emptied (FLUSHDB, FLUSHALL, SWAPDB, loading). */
+    /**
+     * Hooks: a whole database's content was replaced at once (FLUSHDB,
+     * FLUSHALL, SWAPDB, loading). Called after the change, with the keyspace
+     * held exclusively: the listener sees the new content.
+     */
     public interface FlushListener {
         void flushed(Database db);
     }
@@ -126,9 +140,18 @@ public final class LarderServer {
     private final List<ClientListener> clientListeners = new CopyOnWriteArrayList<>();
     private final List<FlushListener> flushListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<Client>> resetListeners = new CopyOnWriteArrayList<>();
+    private volatile RejectHook rejectHook;
+    private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
+    /** While a script runs past busy-reply-threshold: the -BUSY error other clients get; otherwise null. */
+    private volatile String busyError;
+    /**
+     * How a command waiting for the keyspace behaves: it gives up (and is
+     * rejected with {@link #busyError}) once the exclusive holder is a script
+     * past busy-reply-threshold, as Redis answers -BUSY then.
+     */
+    private final io.larder.store.ExecutionGate.WaitPolicy busyPolicy = () -> busyError != null;
     private final List<java.util.function.IntConsumer> dataFlushListeners = new CopyOnWriteArrayList<>();
     private volatile ReadListener readListener;
-    private volatile java.util.function.Consumer<Client> rejectHook;
     private volatile boolean hasKeyListeners;
 
     private final ClientPause pause = new ClientPause(this);
@@ -183,6 +206,7 @@ public final class LarderServer {
         this.runId = HexFormat.of().formatHex(id);
         this.blocking = new BlockingController(this);
         this.persistence = new io.larder.persist.Persistence(this);
+        this.scripts = new ScriptExecutor(this);
         // Before the families: they add their checks and interceptors to it.
         this.dispatcher = new Dispatcher(this);
         Families.registerAll(this, table);
@@ -316,6 +340,11 @@ public final class LarderServer {
     /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK ...) and their wake-ups. */
     public BlockingController blocking() {
         return blocking;
+    }
+
+    /** The thread Lua scripts run on, and the busy-script state (-BUSY, SCRIPT KILL). */
+    public ScriptExecutor scripts() {
+        return scripts;
     }
 
     public long startMs() {
@@ -639,8 +668,28 @@ public final class LarderServer {
     }
 
     /** Called when a command is rejected before running (MULTI marks the transaction as failed). */
-    public void setRejectHook(java.util.function.Consumer<Client> h) {
+    public void setRejectHook(RejectHook h) {
         rejectHook = h;
+    }
+
+    /** Work to do when the server stops (end a running script, stop helper threads). */
+    public void addShutdownHook(Runnable r) {
+        shutdownHooks.add(r);
+    }
+
+    /** The -BUSY error while a script runs past busy-reply-threshold, else null (Redis's isInsideYieldingLongCommand). */
+    public String busyError() {
+        return busyError;
+    }
+
+    /** Scripting sets the -BUSY error when its script passes the threshold, and clears it when the script ends. */
+    public void setBusyError(String error) {
+        busyError = error;
+    }
+
+    /** The wait policy for entering the keyspace: give up (answer -BUSY) once a script is busy. */
+    public io.larder.store.ExecutionGate.WaitPolicy busyPolicy() {
+        return busyPolicy;
     }
 
     public void keyModified(Database db, byte[] key) {
@@ -670,9 +719,10 @@ public final class LarderServer {
         if (n != null && notificationsEnabled(eventClass)) n.notify(eventClass, event, db, key);
     }
 
-    void transactionRejected(Client c) {
-        java.util.function.Consumer<Client> h = rejectHook;
-        if (h != null) h.accept(c);
+    /** A command was rejected; true if the hook replied (see {@link RejectHook}). */
+    boolean transactionRejected(Client c, CommandSpec cmd, String error) {
+        RejectHook h = rejectHook;
+        return h != null && h.rejected(c, cmd, error);
     }
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
@@ -703,6 +753,23 @@ public final class LarderServer {
 
     // ------------------------------------------------------------ lifecycle
 
+    private static final io.netty.util.AttributeKey<Long> CLIENT_ID = io.netty.util.AttributeKey.valueOf("larder.id");
+
+    /**
+     * Numbers connections in the order they were accepted, on the acceptor
+     * thread: a child channel's initializer runs later on its own event loop,
+     * where two connections on different loops could take ids out of order.
+     * Redis's ids (and CLIENT LIST's order) follow accept order.
+     */
+    @io.netty.channel.ChannelHandler.Sharable
+    private final class AcceptOrder extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel ch) ch.attr(CLIENT_ID).set(clients.nextId());
+            ctx.fireChannelRead(msg);
+        }
+    }
+
     /** Binds the configured addresses and starts serving. */
     public void start() throws InterruptedException {
         boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("larder.nio");
@@ -717,6 +784,7 @@ public final class LarderServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
+                .handler(new AcceptOrder())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -731,7 +799,8 @@ public final class LarderServer {
                                 ec.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
                             }
                         }
-                        ch.pipeline().addLast(clients.newClient());
+                        Long id = ch.attr(CLIENT_ID).get();
+                        ch.pipeline().addLast(clients.newClient(id != null ? id : clients.nextId()));
                     }
                 });
         persistence.beforeListening();
@@ -913,6 +982,13 @@ public final class LarderServer {
     public void shutdown() {
         if (!running) return;
         running = false;
+        for (Runnable r : shutdownHooks) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                Log.warning("shutdown: " + e);
+            }
+        }
         synchronized (bindLock) {
             for (Channel c : listeners) c.close();
             for (Channel c : extraListeners) c.close();

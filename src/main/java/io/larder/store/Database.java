@@ -65,6 +65,19 @@ public final class Database {
         return find(l, key, 0, key.length, KeyHash.hash(key), now);
     }
 
+    /**
+     * The entry stored for a key, expired or not, with no side effect: no
+     * lazy expiry, no access clock (Redis's dictFind, for WATCH's
+     * bookkeeping). The caller holds the key's stripe lock or the keyspace.
+     */
+    public Object peek(byte[] key) {
+        long hash = KeyHash.hash(key);
+        Segment s = segments[keyspace.segmentOf(hash, key, 0, key.length)];
+        if (s == null) return null;
+        int slot = s.find(key, 0, key.length, KeyHash.h24(hash));
+        return slot < 0 ? null : s.entries[slot];
+    }
+
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
 

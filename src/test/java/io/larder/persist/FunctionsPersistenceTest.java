@@ -6,47 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.larder.testing.LarderTestServer;
 import io.larder.testing.RedisOracle;
 import io.larder.testing.RespClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Function libraries travel in RDB files (FUNCTION2 opcodes) through the
- * {@link RdbFunctions} hook scripting registers: a library Redis saved
- * reaches the hook when Larder loads the file, the hook's libraries are
- * in Larder's file and Redis loads them, and without a function engine a
- * file holding functions is refused rather than loaded without them.
+ * Function libraries travel in RDB files (FUNCTION2 opcodes): a library
+ * Redis saved is callable in Larder after loading the file, Larder's
+ * libraries are in its file and Redis calls them after loading it, a
+ * DEBUG RELOAD replaces the libraries with the file's, and without a
+ * function engine a file holding functions is refused rather than loaded
+ * without them.
  */
 class FunctionsPersistenceTest {
     @TempDir
     Path tmp;
 
     static final String LIB = "#!lua name=mylib\nredis.register_function('myfunc', function(keys, args) return 42 end)";
-
-    /** A stand-in for the function engine: keeps the code it is given. */
-    static final class Recorder implements RdbFunctions {
-        final List<String> loaded = new ArrayList<>();
-        final List<byte[]> saved = new ArrayList<>();
-
-        @Override
-        public List<byte[]> codes() {
-            return saved;
-        }
-
-        @Override
-        public void load(byte[] code, boolean replace) {
-            loaded.add(new String(code, StandardCharsets.ISO_8859_1));
-        }
-
-        @Override
-        public void clear() {
-            loaded.clear();
-        }
-    }
+    static final String LIB2 = "#!lua name=lib2\nredis.register_function('f2', function(keys, args) return 'two' end)";
 
     @Test
     void librariesTravelBothWays() throws Exception {
@@ -57,27 +36,37 @@ class FunctionsPersistenceTest {
             rc.call("SET", "k", "v");
             assertEquals("OK", rc.call("SAVE"));
         }
+        Files.copy(rdir.resolve("dump.rdb"), ldir.resolve("dump.rdb"));
         try (LarderTestServer l = LarderTestServer.start("--dir", ldir.toString(), "--enable-debug-command", "yes");
                 RespClient c = l.client()) {
+            RdbInterchangeTest.awaitLoaded(c);
+            assertEquals(42L, c.call("FCALL", "myfunc", "0"));
+            assertEquals("v", c.call("GET", "k"));
+            assertEquals("lib2", c.call("FUNCTION", "LOAD", LIB2));
+            assertEquals("OK", c.call("SAVE"));
+            // A reload replaces the libraries with the file's: one loaded after the save is gone.
+            assertEquals("OK", c.call("FUNCTION", "DELETE", "mylib"));
+            c.call("FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function('f3', function() return 3 end)");
+            assertEquals("OK", c.call("DEBUG", "RELOAD", "NOSAVE"));
+            assertEquals(42L, c.call("FCALL", "myfunc", "0"));
+            assertEquals("two", c.call("FCALL", "f2", "0"));
+            Object gone = c.call("FCALL", "f3", "0");
+            assertTrue(gone instanceof RespClient.Error e && e.message().equals("ERR Function not found"), String.valueOf(gone));
+
             // Without an engine the file is refused, not loaded without its functions.
-            Files.copy(rdir.resolve("dump.rdb"), ldir.resolve("dump.rdb"));
+            l.server().persistence().setFunctions(RdbFunctions.NONE);
             Object r = c.call("DEBUG", "RELOAD", "NOSAVE");
             assertTrue(r instanceof RespClient.Error e && e.message().equals("ERR Error trying to load the RDB dump"),
                     String.valueOf(r));
-            Recorder rec = new Recorder();
-            l.server().persistence().setFunctions(rec);
-            assertEquals("OK", c.call("DEBUG", "RELOAD", "NOSAVE"));
-            assertEquals(List.of(LIB), rec.loaded);
-            assertEquals("v", c.call("GET", "k"));
-            // and back: the engine's libraries are saved with the data
-            rec.saved.add(LIB.getBytes(StandardCharsets.ISO_8859_1));
-            assertEquals("OK", c.call("SAVE"));
         }
         Path back = Files.createDirectories(tmp.resolve("back"));
         Files.copy(ldir.resolve("dump.rdb"), back.resolve("dump.rdb"));
         try (RedisOracle redis = RedisOracle.start("--dir", back.toString()); RespClient rc = redis.client()) {
             assertEquals(42L, rc.call("FCALL", "myfunc", "0"));
+            assertEquals("two", rc.call("FCALL", "f2", "0"));
             assertEquals("v", rc.call("GET", "k"));
+            assertEquals(List.of("lib2", "mylib"),
+                    ((List<?>) rc.call("FUNCTION", "LIST")).stream().map(x -> (String) ((List<?>) x).get(1)).sorted().toList());
         }
     }
 }

@@ -46,6 +46,8 @@ public final class DebugCommand {
             "ERROR <string>",
             "    Return a Redis protocol error with <string> as message. Useful for clients",
             "    unit tests to simulate Redis errors.",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "LOG <message>",
             "    Write <message> to the server log.",
             "POPULATE <count> [<prefix>] [<size>]",
@@ -126,6 +128,18 @@ public final class DebugCommand {
             case "reload" -> {
                 reload(c);
                 return;
+            }
+            case "loadaof" -> {
+                if (argc == 2) {
+                    // Redis exits when the reloaded AOF is bad: the data set is gone by then.
+                    if (!server.persistence().aof().debugLoadAof()) {
+                        Log.warning("DEBUG LOADAOF could not load the AOF. Exiting.");
+                        server.exit(1);
+                    }
+                    Log.warning("Append Only File loaded by DEBUG LOADAOF");
+                    c.reply().ok();
+                    return;
+                }
             }
             case "populate" -> {
                 if (argc >= 3 && argc <= 5) {

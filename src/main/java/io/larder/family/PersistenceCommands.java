@@ -51,6 +51,15 @@ public final class PersistenceCommands {
         // SAVE does); BGSAVE only takes its snapshot, then writes it on a thread of its own.
         t.add("save", this::save).exclusive();
         t.add("bgsave", this::bgsave).exclusive();
+        // Exclusive for the instant the rewrite starts: its new INCR file and its snapshot begin together.
+        t.add("bgrewriteaof", this::bgrewriteaof).exclusive();
+    }
+
+    /** BGREWRITEAOF: inside a transaction Redis schedules it (server.in_exec); so does Larder. */
+    void bgrewriteaof(CommandContext c) {
+        String r = server.persistence().aof().bgrewriteaofCommand(c.callDepth() > 1);
+        if (r.startsWith("+")) c.reply().simple(r.substring(1));
+        else c.reply().error(r.substring(1));
     }
 
     /** SAVE: a synchronous save; "-ERR" alone if it failed (the reason is in the log), as Redis. */

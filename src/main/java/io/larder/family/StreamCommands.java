@@ -487,7 +487,10 @@ public final class StreamCommands {
         t.idPos = i;
         if (t.limit != 0 && t.strategy == TRIM_NONE) throw LIMIT_WITHOUT_STRATEGY;
         if (!xadd && t.strategy == TRIM_NONE) throw XTRIM_WITHOUT_STRATEGY;
-        if (limitGiven) {
+        if (c.client().has(io.larder.server.Client.AOF)) {
+            // From the AOF (a master, later): the trim argument was rewritten to what was trimmed, exactly.
+            t.limit = 0;
+        } else if (limitGiven) {
             if (!t.approx) throw LIMIT_WITHOUT_APPROX;
         } else if (t.approx) {
             // 100 * stream-node-max-entries, at most 10000 (and 10000 when the product is not positive).

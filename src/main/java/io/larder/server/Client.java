@@ -42,6 +42,12 @@ public final class Client extends ChannelInboundHandlerAdapter {
             TRACKING_NOLOOP = 1 << 22;
     /** The client scripts run their commands as (Redis's CLIENT_SCRIPT): MONITOR shows it as "lua". */
     public static final int SCRIPT = 1 << 23;
+    /**
+     * The client an AOF is replayed as (Redis's CLIENT_ID_AOF): trusted like
+     * a master (mustObeyClient), e.g. XADD's LIMIT without "~" is accepted
+     * because the rewritten trim argument already says exactly what to trim.
+     */
+    public static final int AOF = 1 << 24;
 
     private final LarderServer server;
     public final long id;

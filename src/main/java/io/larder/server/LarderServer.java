@@ -556,6 +556,11 @@ public final class LarderServer {
         if (shuttingDown) return true;
         Log.warning("User requested shutdown...");
         boolean nosave = (flags & SHUTDOWN_NOSAVE) != 0, save = (flags & SHUTDOWN_SAVE) != 0;
+        // The AOF first (its rewrite stopped, its buffer written and fsynced), then the final RDB save.
+        if (!persistence.aof().beforeShutdown((flags & SHUTDOWN_FORCE) != 0)) {
+            Log.warning("Errors trying to shut down the server. Check the logs for more information.");
+            return false;
+        }
         if ((!config.special().save.isEmpty() && !nosave) || save) {
             Log.notice("Saving the final RDB snapshot before exiting.");
             ShutdownSaver saver = shutdownSaver;

@@ -137,12 +137,14 @@ public final class PersistenceCommands {
             deleted = true;
         }
         if (ttl != 0 && !absttl) ttl += c.now();
-        if (ttl != 0 && ttl <= c.now()) {
-            // Already expired: the key is not created (and a replaced one is simply gone).
+        // checkAlreadyExpired: not while loading, where the key's later commands are replayed against it.
+        if (ttl != 0 && ttl <= c.now() && !server.loading()) {
+            // Already expired: the key is not created (and a replaced one is simply gone: propagated as DEL).
             if (deleted) {
                 c.keyModified(db, 1);
                 c.notify(KeyspaceEvents.GENERIC, "del", db, 1);
                 c.dirty(1);
+                Propagated.asDeletion(c, "lazyfree-lazy-server-del", 1);
             }
             c.reply().ok();
             return;
@@ -155,5 +157,10 @@ public final class PersistenceCommands {
         c.notify(KeyspaceEvents.GENERIC, "restore", db, 1);
         c.reply().ok();
         c.dirty(1);
+        if (ttl != 0 && !absttl && c.propagating()) {
+            // A relative TTL is propagated as the absolute time, with ABSTTL added at the end.
+            c.propagateArg(2, io.larder.journal.Resp.number(ttl));
+            c.propagateArg(a.count(), Propagated.ascii("ABSTTL"));
+        }
     }
 }

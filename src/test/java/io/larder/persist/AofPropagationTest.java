@@ -342,4 +342,170 @@ class AofPropagationTest {
             return -1;
         }
     }
+
+    @Test
+    void transactionsScriptsAndFunctions() {
+        same("""
+                multi
+                set a 1
+                exec
+                multi
+                set a 1
+                incr a
+                get a
+                exec
+                multi
+                get a
+                exec
+                multi
+                set x 1
+                select 3
+                set y 2
+                exec
+                select 0
+                multi
+                incr a
+                incr nonint
+                set nonint v
+                incr nonint
+                exec
+                eval "redis.call('set', KEYS[1], '1')" 1 k
+                eval "redis.call('set', KEYS[1], '1'); redis.call('incr', KEYS[1])" 1 k
+                eval "return redis.call('get', KEYS[1])" 1 k
+                eval "redis.call('set', 'e', 'v', 'ex', 100); redis.call('spop', 'nosuch'); return 1" 0
+                eval "redis.call('sadd', 's', 'a'); return redis.call('spop', 's')" 0
+                eval "redis.call('select', 5); redis.call('set', 'in5', 'v')" 0
+                eval_ro "return redis.call('get', KEYS[1])" 1 k
+                script load "return 1"
+                evalsha e0e1f9fabfc9d4800c877a703b823ac0578ff8db 0
+                script flush
+                function load "#!lua name=lib\\nredis.register_function('f', function(keys, args) return redis.call('incr', keys[1]) end)"
+                fcall f 1 counter
+                fcall f 1 counter
+                function load replace "#!lua name=lib\\nredis.register_function('f', function(keys, args) redis.call('set', keys[1], '1'); return redis.call('incr', keys[1]) end)"
+                fcall f 1 counter
+                function delete lib
+                function flush
+                function flush async
+                """);
+    }
+
+    @Test
+    void restoreSortAndMore() {
+        same("""
+                set src v
+                ! dump src
+                rpush l 3 1 2
+                sort l store sorted
+                sort l desc store sorted
+                sort_ro l
+                set o 1
+                object freq o
+                publish ch msg
+                spublish ch msg
+                set t v
+                touch t
+                persist t
+                lpush big a
+                rename big big2
+                """);
+        // RESTORE with a payload made by DUMP (the same bytes on both).
+        try (AofDiff a = AofDiff.start()) {
+            a.d.exec("set", "src", "value");
+            byte[] payload = (byte[]) null;
+            Object dumped = a.d.larder().call("DUMP", "src");
+            String p = dumped instanceof String s ? s : new String((byte[]) dumped, java.nio.charset.StandardCharsets.ISO_8859_1);
+            a.d.check("RESTORE", "r1", "0", p);
+            a.d.check("RESTORE", "r2", "100000", p);
+            a.d.check("RESTORE", "r3", "4102444800123", p, "ABSTTL");
+            a.d.check("RESTORE", "r1", "100000", p, "REPLACE");
+            a.d.check("RESTORE", "r1", "1", p, "REPLACE", "ABSTTL");
+            a.d.check("RESTORE", "r4", "0", p, "IDLETIME", "100");
+            a.assertSameAof();
+        }
+    }
+
+    @Test
+    void expiredKeysAreDeleted() throws Exception {
+        try (AofDiff a = AofDiff.start()) {
+            a.d.exec("debug", "set-active-expire", "0");
+            a.script("""
+                    set k v px 1
+                    set e v px 1
+                    set m v px 1
+                    set n v px 1
+                    set o v px 1
+                    hset h f v
+                    pexpire h 1
+                    """);
+            Thread.sleep(20);
+            a.script("""
+                    set k v2
+                    get e
+                    multi
+                    get m
+                    incr n
+                    exec
+                    hget h f
+                    eval "return redis.call('get', 'o')" 0
+                    """);
+            a.script("""
+                    set a 1 px 1
+                    set b 1 px 1
+                    mset c 1 d 1
+                    pexpire c 1
+                    pexpire d 1
+                    """);
+            Thread.sleep(20);
+            a.script("""
+                    mget a b
+                    del c d
+                    """);
+            a.assertSameAof();
+            // SCAN and RANDOMKEY delete each expired key they meet on its own (no MULTI), in their own order.
+            a.script("""
+                    flushall
+                    set s1 1 px 1
+                    set s2 1 px 1
+                    set s3 1 px 1
+                    """);
+            Thread.sleep(20);
+            a.script("""
+                    ! scan 0 count 1000
+                    set r1 1 px 1
+                    """);
+            Thread.sleep(20);
+            a.script("! randomkey");
+            a.awaitSameLength();
+            java.util.List<String> l = AofDiff.commands(a.larderIncr()), r = AofDiff.commands(a.redisIncr());
+            org.junit.jupiter.api.Assertions.assertEquals(
+                    r.subList(r.size() - 5, r.size()).stream().map(AofDiff::normalize).sorted().toList(),
+                    l.subList(l.size() - 5, l.size()).stream().map(AofDiff::normalize).sorted().toList());
+            org.junit.jupiter.api.Assertions.assertFalse(l.subList(l.size() - 5, l.size()).contains("MULTI"));
+        }
+    }
+
+    @Test
+    void activeExpiryPropagatesDel() throws Exception {
+        try (AofDiff a = AofDiff.start()) {
+            a.script("""
+                    set a v px 30
+                    set b v px 30
+                    rpush c v
+                    pexpire c 30
+                    """);
+            a.await(() -> a.d.larder().call("DBSIZE").equals(0L) && a.d.redis().call("DBSIZE").equals(0L),
+                    "active expiry on both");
+            a.awaitSameLength();
+            // The cycle meets keys in its own order: the deletions are compared as a set.
+            java.util.List<String> l = new java.util.ArrayList<>(), r = new java.util.ArrayList<>();
+            for (String x : AofDiff.commands(a.larderIncr())) l.add(AofDiff.normalize(x));
+            for (String x : AofDiff.commands(a.redisIncr())) r.add(AofDiff.normalize(x));
+            org.junit.jupiter.api.Assertions.assertEquals(r.subList(0, 5), l.subList(0, 5));
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("DEL a", "DEL b", "DEL c"),
+                    l.subList(5, l.size()).stream().sorted().toList());
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("DEL a", "DEL b", "DEL c"),
+                    r.subList(5, r.size()).stream().sorted().toList());
+        }
+    }
 }

@@ -40,6 +40,8 @@ public final class DebugCommand {
 
     static final List<String> HELP = List.of(
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "AOF-FLUSH-SLEEP <microsec>",
+            "    Server will sleep before flushing the AOF, this is used for testing.",
             "CONFIG-REWRITE-FORCE-ALL",
             "    Like CONFIG REWRITE but writes all configuration options, including",
             "    keywords not listed in original configuration file or default values.",
@@ -128,6 +130,13 @@ public final class DebugCommand {
             case "reload" -> {
                 reload(c);
                 return;
+            }
+            case "aof-flush-sleep" -> {
+                if (argc == 3) {
+                    server.persistence().aof().setFlushSleep(atoi(a.str(2)));
+                    c.reply().ok();
+                    return;
+                }
             }
             case "loadaof" -> {
                 if (argc == 2) {

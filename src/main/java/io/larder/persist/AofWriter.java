@@ -203,6 +203,12 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
         skipFsync = skip;
     }
 
+    void setFlushSleep(long micros) {
+        flushSleepMicros = micros;
+    }
+
+    private volatile long flushSleepMicros;
+
     int pendingFsyncs() {
         return pendingFsyncs.get();
     }
@@ -308,6 +314,8 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
                 fileSize = fileSizeAfterRotate;
             }
             if (n > 0) {
+                long sleep = flushSleepMicros;
+                if (sleep > 0) java.util.concurrent.locks.LockSupport.parkNanos(sleep * 1000);
                 writeFully(ch, data, n, end);
                 synchronized (this) {
                     // Keep one spare buffer, not an ever larger one.

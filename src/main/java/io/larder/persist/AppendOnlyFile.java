@@ -336,6 +336,7 @@ public final class AppendOnlyFile {
                     }
                 });
         writer = w;
+        w.setFlushSleep(flushSleepMicros);
         server.journal().setLazyExpire(config.getBool("lazyfree-lazy-expire"));
         server.journal().addSink(w);
         applyFsyncPolicy();
@@ -927,6 +928,18 @@ public final class AppendOnlyFile {
         }
         return true;
     }
+
+    /** DEBUG AOF-FLUSH-SLEEP: the writer sleeps this long before each write (tests). */
+    public void setFlushSleep(long micros) {
+        flushSleepMicros = micros;
+        AofWriter w;
+        synchronized (this) {
+            w = writer;
+        }
+        if (w != null) w.setFlushSleep(micros);
+    }
+
+    private volatile long flushSleepMicros;
 
     // ------------------------------------------------------------ INFO
 

@@ -107,7 +107,8 @@ public final class AofManifest {
             int nul = raw.indexOf('\0');
             if (nul >= 0) raw = raw.substring(0, nul);
             String line = trim(raw);
-            if (!newline) throw new Invalid("The AOF manifest file contains too long line", lineNo, line);
+            // Redis has not kept the line yet when it finds it too long: no line in the report.
+            if (!newline) throw new Invalid("The AOF manifest file contains too long line", lineNo, null);
             if (line.isEmpty()) throw new Invalid("Invalid AOF manifest file format", lineNo, line);
             List<String> argv = RequestParser.splitLine(line);
             if (argv == null || argv.size() < 6 || argv.size() % 2 != 0) {
@@ -120,7 +121,9 @@ public final class AofManifest {
                 String k = argv.get(i), v = argv.get(i + 1);
                 if (k.equalsIgnoreCase("file")) {
                     name = v;
-                    if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0) throw new Invalid("File can't be a path, just a filename", lineNo, line);
+                    if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0) {
+                        throw new Invalid("File can't be a path, just a filename", lineNo, line);
+                    }
                 } else if (k.equalsIgnoreCase("seq")) {
                     seq = atoll(v);
                 } else if (k.equalsIgnoreCase("type")) {

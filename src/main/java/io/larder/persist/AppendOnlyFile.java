@@ -148,9 +148,13 @@ public final class AppendOnlyFile {
 
     // ------------------------------------------------------------ start-up
 
-    /** aofLoadManifestFromDisk, before the listeners are bound; a bad manifest stops the server. */
+    /**
+     * aofLoadManifestFromDisk, before the listeners are bound, whether or
+     * not appendonly is on (a BGREWRITEAOF continues the numbering); a bad
+     * manifest stops the server.
+     */
     void prepareAtStart() {
-        state = State.ON;
+        if (enabled()) state = State.ON;
         Path d = dir();
         if (!Files.isDirectory(d)) return;
         Path mf = d.resolve(AofManifest.manifestName(fileName()));
@@ -261,6 +265,11 @@ public final class AppendOnlyFile {
         }
     }
 
+    /** After loading an RDB (appendonly no): history files left by a rewrite are deleted, as Redis does at start. */
+    void afterRdbStart() {
+        deleteHistoryFiles();
+    }
+
     /** aofOpenIfNeededOnServerStart, with the keyspace held so the first write finds the AOF open. */
     private boolean openAtStart() {
         boolean[] ok = {true};
@@ -301,10 +310,6 @@ public final class AppendOnlyFile {
         }
         if (!persist(manifest)) return false;
         lastIncrSize = size;
-        if (manifest.base != null && manifest.incr.size() == 1 && incrs == 0) {
-            currentSize = size(manifest.base.name());
-            rewriteBaseSize = currentSize;
-        }
         startWriter(ch, size);
         Log.notice((incrs > 0 ? "Opening" : "Creating") + " AOF incr file " + name + " on server start");
         return true;

@@ -117,11 +117,12 @@ public final class Persistence {
     /** Before the listeners are bound: a dump to load makes the server answer -LOADING from the first client. */
     public void beforeListening() {
         // With appendonly yes the data comes from the AOF only (a dump.rdb is ignored, as in Redis).
+        aof.prepareAtStart();
         if (aof.enabled()) {
-            aof.prepareAtStart();
             setLoading(true);
-        } else if (Files.exists(file())) {
-            setLoading(true);
+        } else {
+            aof.afterRdbStart();
+            if (Files.exists(file())) setLoading(true);
         }
     }
 

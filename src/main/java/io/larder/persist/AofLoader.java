@@ -360,21 +360,34 @@ final class AofLoader {
             }
         }
 
+        private long heldSince;
+
         private void hold() {
             if (held || worker == null) return;
             keyspace.gate.enterExclusive(worker);
             held = true;
+            heldSince = System.nanoTime();
         }
 
+        /**
+         * Every 1024 commands: after 50 ms with the keyspace, lets it go for a
+         * moment (a waiting command parks up to a millisecond between looks,
+         * so taking it back at once would starve it), as Redis serves clients
+         * while it loads.
+         */
         void pause() {
-            if (held) {
+            if (held && System.nanoTime() - heldSince > 50_000_000L) {
                 keyspace.gate.exitExclusive(worker);
                 held = false;
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
             }
         }
 
         void finish() {
-            pause();
+            if (held) {
+                keyspace.gate.exitExclusive(worker);
+                held = false;
+            }
         }
     }
 

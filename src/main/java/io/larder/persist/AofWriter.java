@@ -74,7 +74,7 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     private long timestampSec;
     private boolean timestamps;
     private boolean waiting;
-    private boolean closing;
+    private volatile boolean closing;
     /** Bytes handed to this writer so far (a stream position). */
     private volatile long appended;
 
@@ -224,8 +224,20 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
         return appended;
     }
 
+    /**
+     * With appendfsync always a reply waits (the client is flushed later)
+     * until the writer thread has written and fsynced what it depends on.
+     * Otherwise it waits only for write(2), done here by the replying event
+     * loop itself if the writer thread has not got to it yet, as Redis writes
+     * the AOF buffer in beforeSleep before sending replies: a killed process
+     * then loses no acknowledged write, whatever appendfsync says.
+     */
     @Override
     public boolean mayFlush(Client c, long position) {
+        if (policy != Fsync.ALWAYS) {
+            if (position > written && !closing) writeSome();
+            return true;
+        }
         if (position <= synced) return true;
         waitingClients.merge(c, position, Math::max);
         // The writer may have synced past it between the check and the registration.
@@ -260,13 +272,7 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     // ------------------------------------------------------------ the writer thread
 
     private void run() {
-        byte[] data = null;
         while (true) {
-            Chunk[] before;
-            FileChannel ch;
-            int n;
-            long end;
-            long fileSizeAfterRotate = -1;
             synchronized (this) {
                 while (len == 0 && sealed.isEmpty() && !closing && !fsyncDue()) {
                     waiting = true;
@@ -278,6 +284,57 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
                     }
                 }
                 waiting = false;
+                if (closing && len == 0 && sealed.isEmpty()) break;
+            }
+            FileChannel ch = writeSome();
+            if (writeError != null && !closing) {
+                // A failed write is tried again a second later (Redis retries from its cron).
+                synchronized (this) {
+                    try {
+                        wait(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        closing = true;
+                    }
+                }
+                continue;
+            }
+            sync(ch);
+        }
+        // Closing: everything is written; make it durable.
+        try {
+            FileChannel ch = target;
+            if (ch != null && ch.isOpen()) {
+                ch.force(false);
+                synced = written;
+            }
+        } catch (IOException e) {
+            Log.warning("Fail to fsync the AOF file: " + RdbFile.reason(e));
+        }
+        releaseWaiters();
+        closed = true;
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Takes everything appended so far and writes it (what went to files an
+     * AOF rewrite rotated away from first, then the current file). The
+     * writer thread and event loops writing before their replies
+     * (appendfsync everysec/no) take turns through {@link #io}. Returns the
+     * current file.
+     */
+    private FileChannel writeSome() {
+        io.lock();
+        try {
+            Chunk[] before;
+            FileChannel ch;
+            byte[] data = null;
+            int n;
+            long end;
+            long fileSizeAfterRotate = -1;
+            synchronized (this) {
                 before = sealed.isEmpty() ? null : sealed.toArray(new Chunk[0]);
                 sealed.clear();
                 if (before != null) fileSizeAfterRotate = pendingFileSize;
@@ -290,11 +347,18 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
                     spare = null;
                     len = 0;
                 }
-                if (closing && n == 0 && before == null) break;
             }
             if (before != null) {
-                for (Chunk k : before) {
-                    if (k.len > 0) writeFully(k.target, k.data, k.len, k.end);
+                for (int i = 0; i < before.length; i++) {
+                    Chunk k = before[i];
+                    if (k.len > 0 && !writeFully(k.target, k.data, k.len, k.end)) {
+                        // Kept, with what came after it, for the next attempt.
+                        synchronized (this) {
+                            for (int j = before.length - 1; j >= i; j--) sealed.addFirst(before[j]);
+                            if (n > 0) putBack(data, n);
+                        }
+                        return ch;
+                    }
                     // The old INCR file is complete: fsync and close it in the background (aof_background_fsync_and_close).
                     FileChannel old = k.target;
                     if (old != null && old != ch) {
@@ -316,31 +380,33 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
             if (n > 0) {
                 long sleep = flushSleepMicros;
                 if (sleep > 0) java.util.concurrent.locks.LockSupport.parkNanos(sleep * 1000);
-                writeFully(ch, data, n, end);
+                boolean ok = writeFully(ch, data, n, end);
                 synchronized (this) {
-                    // Keep one spare buffer, not an ever larger one.
-                    if (spare == null && data.length <= 4 * INITIAL) spare = data;
+                    if (!ok) {
+                        putBack(data, n);
+                    } else if (spare == null && data.length <= 4 * INITIAL) {
+                        // Keep one spare buffer, not an ever larger one.
+                        spare = data;
+                    }
                 }
-                data = null;
             }
-            sync(ch);
-        }
-        // Closing: everything is written; make it durable.
-        try {
-            FileChannel ch = target;
-            if (ch != null && ch.isOpen()) {
-                ch.force(false);
-                synced = written;
-            }
-        } catch (IOException e) {
-            Log.warning("Fail to fsync the AOF file: " + RdbFile.reason(e));
-        }
-        releaseWaiters();
-        closed = true;
-        synchronized (this) {
-            notifyAll();
+            return ch;
+        } finally {
+            io.unlock();
         }
     }
+
+    /** Bytes that could not be written go back before what was appended since. Caller holds this. */
+    private void putBack(byte[] data, int n) {
+        byte[] merged = new byte[Math.max(INITIAL, n + len)];
+        System.arraycopy(data, 0, merged, 0, n);
+        System.arraycopy(buf, 0, merged, n, len);
+        buf = merged;
+        len += n;
+    }
+
+    /** Serialises writing the files: the writer thread, and event loops writing before replying. */
+    private final java.util.concurrent.locks.ReentrantLock io = new java.util.concurrent.locks.ReentrantLock();
 
     private long waitMillis() {
         // everysec: wake up for the next second's fsync of what was written but not synced.
@@ -358,55 +424,49 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     }
 
     /**
-     * aofWrite, retried until it succeeds: a short or failed write is cut back
-     * with ftruncate so the file never ends in half a command, then tried
-     * again; with appendfsync always the server exits instead, as Redis does
-     * (the reply may already be promised).
+     * aofWrite. On failure a short write is cut back with ftruncate, so the
+     * file never ends in half a command, and false is returned: the caller
+     * keeps the bytes for the next attempt (the writer thread retries once a
+     * second; writes are refused with -MISCONF meanwhile). With appendfsync
+     * always the server exits instead, as Redis does: a reply may already
+     * have been promised.
      */
-    private void writeFully(FileChannel ch, byte[] data, int n, long end) {
-        while (true) {
-            try {
-                ByteBuffer bb = ByteBuffer.wrap(data, 0, n);
-                while (bb.hasRemaining()) ch.write(bb);
-                fileSize += n;
-                written = end;
-                events.written(n);
-                if (writeError != null) {
-                    Log.warning("AOF write error looks solved, Redis can write again.");
-                    writeError = null;
-                    events.writeStatus(null);
-                }
-                return;
-            } catch (IOException e) {
-                String reason = RdbFile.reason(e);
-                long nowSec = System.currentTimeMillis() / 1000;
-                if (nowSec - lastErrorLogSec > 30) {
-                    lastErrorLogSec = nowSec;
-                    Log.warning("Error writing to the AOF file: " + reason);
-                }
-                try {
-                    ch.truncate(fileSize);
-                    ch.position(fileSize);
-                } catch (IOException t) {
-                    Log.warning("Could not remove short write from the append-only file.  Redis may refuse to load "
-                            + "the AOF the next time it starts.  ftruncate: " + RdbFile.reason(t));
-                }
-                if (policy == Fsync.ALWAYS) {
-                    Log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
-                    Runtime.getRuntime().halt(1);
-                }
-                if (writeError == null) {
-                    writeError = reason;
-                    events.writeStatus(reason);
-                }
-                if (closing || !ch.isOpen()) return;
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+    private boolean writeFully(FileChannel ch, byte[] data, int n, long end) {
+        try {
+            ByteBuffer bb = ByteBuffer.wrap(data, 0, n);
+            while (bb.hasRemaining()) ch.write(bb);
+            fileSize += n;
+            written = end;
+            events.written(n);
+            if (writeError != null) {
+                Log.warning("AOF write error looks solved, Redis can write again.");
+                writeError = null;
+                events.writeStatus(null);
             }
+            return true;
+        } catch (IOException e) {
+            String reason = RdbFile.reason(e);
+            long nowSec = System.currentTimeMillis() / 1000;
+            if (nowSec - lastErrorLogSec > 30) {
+                lastErrorLogSec = nowSec;
+                Log.warning("Error writing to the AOF file: " + reason);
+            }
+            try {
+                ch.truncate(fileSize);
+                ch.position(fileSize);
+            } catch (IOException t) {
+                Log.warning("Could not remove short write from the append-only file.  Redis may refuse to load "
+                        + "the AOF the next time it starts.  ftruncate: " + RdbFile.reason(t));
+            }
+            if (policy == Fsync.ALWAYS) {
+                Log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+                Runtime.getRuntime().halt(1);
+            }
+            if (writeError == null) {
+                writeError = reason;
+                events.writeStatus(reason);
+            }
+            return false;
         }
     }
 
@@ -479,37 +539,17 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
         releaseAll();
     }
 
-    /** Waits until everything appended before the call is written (not necessarily fsynced). */
-    void awaitWritten(long timeoutMs) {
-        long goal = appended;
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (written < goal && !closed && System.currentTimeMillis() < deadline) {
-            synchronized (this) {
-                notifyAll();
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** Writes everything appended so far and fsyncs it (shutdown, BGREWRITEAOF's flushAppendOnlyFile(1)). */
+    /** Writes everything appended so far and fsyncs it (shutdown, stopping the AOF). */
     void flushAndSync() {
-        awaitWritten(10_000);
-        FileChannel ch;
-        synchronized (this) {
-            ch = target;
-        }
+        if (closed) return;
+        FileChannel ch = writeSome();
         try {
             if (ch.isOpen()) ch.force(false);
             if (written > synced) synced = written;
         } catch (IOException e) {
             Log.warning("Fail to fsync the AOF file: " + RdbFile.reason(e));
         }
+        releaseWaiters();
     }
 
     private static void closeQuietly(FileChannel ch) {

@@ -347,7 +347,10 @@ public final class AppendOnlyFile {
         applyFsyncPolicy();
     }
 
-    /** appendfsync: the writer's policy, and replies wait for fsync only with "always". */
+    /**
+     * appendfsync: the writer's policy. Replies always wait for the AOF (see
+     * AofWriter.mayFlush): for its write, and with "always" for its fsync too.
+     */
     private synchronized void applyFsyncPolicy() {
         AofWriter w = writer;
         if (w == null) {
@@ -356,12 +359,9 @@ public final class AppendOnlyFile {
         }
         AofWriter.Fsync p = fsyncPolicy();
         w.setPolicy(p);
-        if (p == AofWriter.Fsync.ALWAYS) {
-            server.setReplyGate(w);
-        } else if (server.replyGate() == w) {
-            server.setReplyGate(null);
-            w.releaseAll();
-        }
+        server.setReplyGate(w);
+        // Replies held for an fsync that is no longer awaited go now.
+        if (p != AofWriter.Fsync.ALWAYS) w.releaseAll();
     }
 
     /** Stops appending: flushes and fsyncs what is buffered, closes the file. */

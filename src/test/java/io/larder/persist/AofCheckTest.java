@@ -159,6 +159,8 @@ class AofCheckTest {
             for (int i = 0; i < 50; i++) c.call("SET", "k" + i, "v" + i);
             c.call("BGREWRITEAOF");
             AofInterchangeTest.awaitRewrite(c);
+            // A new second, so the INCR file gets a timestamp annotation.
+            Thread.sleep(1100);
             for (int i = 0; i < 50; i++) c.call("RPUSH", "l", "e" + i);
             c.call("MULTI");
             c.call("INCR", "n");

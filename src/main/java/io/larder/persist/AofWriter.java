@@ -93,9 +93,16 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     /** Clients whose replies wait for the position they acknowledge to be fsynced (appendfsync always). */
     private final Map<Client, Long> waitingClients = new ConcurrentHashMap<>();
 
+    /**
+     * {@code start}: the stream position to count from, where the previous
+     * writer stopped, so that positions replies wait for only grow.
+     */
     AofWriter(LarderServer server, FileChannel target, long fileSize, Fsync policy, boolean timestamps,
-            Events events) {
+            Events events, long start) {
         this.server = server;
+        this.appended = start;
+        this.written = start;
+        this.synced = start;
         this.target = target;
         this.fileSize = fileSize;
         this.policy = policy;
@@ -234,12 +241,22 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
      */
     @Override
     public boolean mayFlush(Client c, long position) {
+        // A position beyond this writer's stream belongs to a writer stopped before it, which wrote and
+        // fsynced everything as it closed.
+        long a = appended;
+        if (position > a) position = a;
         if (policy != Fsync.ALWAYS) {
             if (position > written && !closing) writeSome();
             return true;
         }
         if (position <= synced) return true;
         waitingClients.merge(c, position, Math::max);
+        if (position <= written) {
+            // Written already: the writer may be idle, with only an fsync left to do for this reply.
+            synchronized (this) {
+                if (waiting) notifyAll();
+            }
+        }
         // The writer may have synced past it between the check and the registration.
         return position <= synced;
     }
@@ -419,6 +436,8 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
 
     /** flushAppendOnlyFile's fsync with nothing new to write: everysec syncs the last second's writes. */
     private boolean fsyncDue() {
+        // always: something written is not synced yet (the policy was just switched to always).
+        if (policy == Fsync.ALWAYS) return synced < written;
         return policy == Fsync.EVERYSEC && synced < written && System.currentTimeMillis() / 1000 > lastFsyncSec
                 && pendingFsyncs.get() == 0;
     }

@@ -339,7 +339,7 @@ public final class AppendOnlyFile {
                         writeError = error;
                         persistence.updateWriteDenied();
                     }
-                });
+                }, streamPosition);
         writer = w;
         w.setFlushSleep(flushSleepMicros);
         server.journal().setLazyExpire(config.getBool("lazyfree-lazy-expire"));
@@ -364,17 +364,24 @@ public final class AppendOnlyFile {
         if (p != AofWriter.Fsync.ALWAYS) w.releaseAll();
     }
 
+    /** Where the last writer stopped in the stream of writes (the next one counts on from there). */
+    private long streamPosition;
+
     /** Stops appending: flushes and fsyncs what is buffered, closes the file. */
     private void stopWriter() {
         AofWriter w;
         synchronized (this) {
             w = writer;
             writer = null;
+            if (w != null) streamPosition = w.position();
         }
         if (w == null) return;
         server.journal().removeSink(w);
         if (server.replyGate() == w) server.setReplyGate(null);
         w.close();
+        synchronized (this) {
+            streamPosition = Math.max(streamPosition, w.position());
+        }
     }
 
     // ------------------------------------------------------------ manifest
@@ -684,6 +691,7 @@ public final class AppendOnlyFile {
         AofWriter w = writer;
         writer = null;
         if (w == null) return;
+        streamPosition = w.position();
         server.journal().removeSink(w);
         if (server.replyGate() == w) server.setReplyGate(null);
         Thread t = new Thread(w::close, "larder-aof-close");

@@ -48,6 +48,19 @@ public final class TransactionCommands {
         server.addResetListener(this::discardTransaction);
         server.setRejectHook(this::rejected);
         server.dispatcher().addInterceptor(this::intercept);
+        server.dispatcher().setQueuedFlags(new Dispatcher.QueuedFlags() {
+            @Override
+            public long flags(Client c) {
+                Transaction t = states.get(c.id);
+                return t == null ? 0 : t.flags;
+            }
+
+            @Override
+            public long invFlags(Client c) {
+                Transaction t = states.get(c.id);
+                return t == null ? 0 : t.invFlags;
+            }
+        });
         server.pause().setExecWrites(c -> {
             Transaction t = states.get(c.id);
             return t != null && (t.flags & (CommandSpec.WRITE | CommandSpec.MAY_REPLICATE)) != 0;

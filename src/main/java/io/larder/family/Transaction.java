@@ -24,7 +24,7 @@ final class Transaction {
     /** OR of the complements of their flags (mstate.cmd_inv_flags): does some queued command lack one? */
     long invFlags;
     /** The watched keys, in WATCH order, by (db, key). */
-    final Map<WatchedKeys.Key, WatchedKeys.Watched> watched = new HashMap<>();
+    final Map<io.larder.store.DbKey, WatchedKeys.Watched> watched = new HashMap<>();
     final List<WatchedKeys.Watched> watchOrder = new ArrayList<>();
 
     Transaction(Client client) {

@@ -132,10 +132,10 @@ final class HashCodec implements RdbTypeCodec {
 
     /** Whether listpack entries [off, off + len) hold a field twice (fields are the even entries). */
     static boolean hasDuplicateFields(byte[] b, int off, int len) {
-        Set<Key> seen = new HashSet<>();
+        Set<BytesKey> seen = new HashSet<>();
         int p = off, end = off + len, i = 0;
         while (p < end) {
-            if ((i & 1) == 0 && !seen.add(Key.of(b, p))) return true;
+            if ((i & 1) == 0 && !seen.add(BytesKey.ofEntry(b, p))) return true;
             p += Listpack.entrySize(b, p);
             i++;
         }

@@ -145,21 +145,4 @@ final class HashCodec implements RdbTypeCodec {
     private static boolean hasDuplicateFields(byte[] lp, int count) {
         return count > 2 && hasDuplicateFields(lp, Blobs.LP_HEADER, lp.length - Blobs.LP_HEADER - 1);
     }
-
-    /** A listpack entry's bytes as a set key: the encoding is a bijection, so equal bytes mean equal strings. */
-    record Key(byte[] b) {
-        static Key of(byte[] a, int p) {
-            return new Key(java.util.Arrays.copyOfRange(a, p, p + Listpack.entrySize(a, p)));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && java.util.Arrays.equals(b, k.b);
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Arrays.hashCode(b);
-        }
-    }
 }

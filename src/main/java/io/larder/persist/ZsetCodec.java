@@ -138,5 +138,4 @@ final class ZsetCodec implements RdbTypeCodec {
         Arrays.sort(entries, 0, count, SortedSet::compareEntries);
         return SortedSet.fromSorted(entries, count, opts.zsetMaxListpackEntries(), opts.zsetMaxListpackValue());
     }
-
 }

@@ -492,7 +492,7 @@ public final class CommandContext {
      * everything this way suppresses with {@link #preventPropagation}).
      */
     public void alsoPropagate(Database db, byte[]... argv) {
-        if (propagating()) pending.add(db.id, argv);
+        if (propagating() && server.journal().wanted(pending.targets())) pending.add(db.id, argv);
     }
 
     /** Redis's preventCommandPropagation: this call is not propagated itself. */

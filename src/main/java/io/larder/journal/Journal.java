@@ -36,10 +36,16 @@ import java.util.Arrays;
  * full sync starts from.
  */
 public final class Journal {
+    /** Where a propagated command goes (Redis's PROPAGATE_AOF, PROPAGATE_REPL). */
+    public static final int AOF = 1, REPLICAS = 2, ALL = AOF | REPLICAS;
+
     /** Receives the stream. Called under the journal's lock, in order. */
     public interface Sink {
         /** One command, RESP-encoded in {@code buf[off, off+len)}, to run in database {@code db}. */
         void feed(int db, byte[] buf, int off, int len);
+
+        /** Which commands it takes: {@link #AOF} or {@link #REPLICAS}. */
+        int kind();
     }
 
     private static final Sink[] NONE = new Sink[0];
@@ -64,6 +70,24 @@ public final class Journal {
         Sink[] n = Arrays.copyOf(sinks, sinks.length + 1);
         n[n.length - 1] = s;
         sinks = n;
+        kinds = kindsOf(n);
+    }
+
+    private volatile int kinds;
+
+    private static int kindsOf(Sink[] s) {
+        int k = 0;
+        for (Sink x : s) k |= x.kind();
+        return k;
+    }
+
+    /**
+     * Whether a command for {@code targets} goes anywhere (Redis's
+     * shouldPropagate): one meant only for replicas is not even recorded
+     * without replicas, so it does not count towards a MULTI/EXEC either.
+     */
+    public boolean wanted(int targets) {
+        return (targets & kinds) != 0;
     }
 
     public synchronized void removeSink(Sink s) {
@@ -74,6 +98,7 @@ public final class Journal {
         System.arraycopy(cur, 0, n, 0, i);
         System.arraycopy(cur, i + 1, n, i, cur.length - i - 1);
         sinks = n.length == 0 ? NONE : n;
+        kinds = kindsOf(sinks);
     }
 
     /** lazyfree-lazy-expire: expired keys are propagated as UNLINK instead of DEL. */
@@ -90,7 +115,7 @@ public final class Journal {
         PendingWrites p = c.pending();
         int d = c.callDepth();
         try {
-            if (!p.prevented(d) && (c.dirtyCount() > 0 || p.forced(d))
+            if (!p.prevented(d) && (c.dirtyCount() > 0 || p.forced(d)) && wanted(p.targets())
                     && !c.command().fullName.equals("exec")) {
                 byte[][] v = p.vector(d);
                 int db = c.client().db();
@@ -132,7 +157,11 @@ public final class Journal {
     public void keyDeleted(CommandContext c, Database db, byte[] key) {
         if (!active()) return;
         PendingWrites p = c.pending();
+        // Expired keys are propagated everywhere, even from a script that said otherwise (replication_allowed).
+        int t = p.targets();
+        p.setTargets(ALL);
         p.add(db.id, lazyExpire ? UNLINK : DEL, key);
+        p.setTargets(t);
         if ((c.callDepth() == 0 && !p.serving) || c.iterating()) flush(c);
     }
 
@@ -147,26 +176,21 @@ public final class Journal {
             synchronized (order) {
                 boolean wrap = n > 1;
                 // MULTI takes the first command's database, so a SELECT goes before it; EXEC the last one's.
-                if (wrap) feed(s, p.db(0), Resp.MULTI, 0, Resp.MULTI.length);
+                // Both go everywhere, even where a script's redis.set_repl sent none of what is between.
+                if (wrap) feed(s, ALL, p.db(0), Resp.MULTI, 0, Resp.MULTI.length);
                 for (int i = 0; i < n; i++) {
                     int from = p.start(i);
-                    feed(s, p.db(i), buf, from, p.end(i) - from);
+                    feed(s, p.targets(i), p.db(i), buf, from, p.end(i) - from);
                 }
-                if (wrap) feed(s, p.db(n - 1), Resp.EXEC, 0, Resp.EXEC.length);
+                if (wrap) feed(s, ALL, p.db(n - 1), Resp.EXEC, 0, Resp.EXEC.length);
             }
         }
         p.clear();
     }
 
-    /** Feeds one command that is not the result of a client's call (an AOF rewrite's own marker ...). */
-    public void feedDirect(int db, byte[] resp) {
-        Sink[] s = sinks;
-        synchronized (order) {
-            feed(s, db, resp, 0, resp.length);
+    private static void feed(Sink[] s, int targets, int db, byte[] buf, int off, int len) {
+        for (Sink k : s) {
+            if ((k.kind() & targets) != 0) k.feed(db, buf, off, len);
         }
-    }
-
-    private static void feed(Sink[] s, int db, byte[] buf, int off, int len) {
-        for (Sink k : s) k.feed(db, buf, off, len);
     }
 }

@@ -20,7 +20,10 @@ public final class PendingWrites {
     private int len;
     private int[] dbs = new int[8];
     private int[] ends = new int[8];
+    private int[] targetsOf = new int[8];
     private int count;
+    /** Where entries added now go (Journal.AOF | Journal.REPLICAS; a script's redis.set_repl narrows it). */
+    private int targets = Journal.ALL;
 
     /** Per call depth: the vector to propagate instead of the arguments (null: as received). */
     private byte[][][] vectors = new byte[4][][];
@@ -90,6 +93,20 @@ public final class PendingWrites {
         return dbs[i];
     }
 
+    /** Where entry i goes (Journal.AOF, Journal.REPLICAS). */
+    public int targets(int i) {
+        return targetsOf[i];
+    }
+
+    /** redis.set_repl: where what is added from now on goes; Journal.ALL again when the script ends. */
+    public void setTargets(int t) {
+        targets = t;
+    }
+
+    public int targets() {
+        return targets;
+    }
+
     public int start(int i) {
         return i == 0 ? 0 : ends[i - 1];
     }
@@ -134,9 +151,11 @@ public final class PendingWrites {
         if (count == dbs.length) {
             dbs = Arrays.copyOf(dbs, count * 2);
             ends = Arrays.copyOf(ends, count * 2);
+            targetsOf = Arrays.copyOf(targetsOf, count * 2);
         }
         dbs[count] = db;
         ends[count] = len;
+        targetsOf[count] = targets;
         count++;
     }
 

@@ -122,6 +122,11 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     // ------------------------------------------------------------ appending (journal order)
 
     @Override
+    public int kind() {
+        return Journal.AOF;
+    }
+
+    @Override
     public synchronized void feed(int db, byte[] src, int off, int n) {
         if (closing) return;
         if (timestamps) {

@@ -376,6 +376,11 @@ class AofPropagationTest {
                 eval "redis.call('sadd', 's', 'a'); return redis.call('spop', 's')" 0
                 eval "redis.call('select', 5); redis.call('set', 'in5', 'v')" 0
                 eval_ro "return redis.call('get', KEYS[1])" 1 k
+                eval "redis.set_repl(redis.REPL_NONE); redis.call('set','r1','1'); redis.set_repl(redis.REPL_ALL); redis.call('set','r2','2')" 0
+                eval "redis.set_repl(redis.REPL_REPLICA); redis.call('set','r3','1'); redis.call('set','r4','1')" 0
+                eval "redis.set_repl(redis.REPL_AOF); redis.call('set','r5','1'); redis.call('set','r6','1')" 0
+                eval "redis.set_repl(redis.REPL_SLAVE); redis.call('incr','r7'); redis.set_repl(redis.REPL_AOF); redis.call('incr','r7')" 0
+                eval "redis.call('set','r8','1'); redis.set_repl(7)" 0
                 script load "return 1"
                 evalsha e0e1f9fabfc9d4800c877a703b823ac0578ff8db 0
                 script flush

@@ -908,10 +908,12 @@ public final class AppendOnlyFile {
             w = writer;
         }
         if (w != null) w.flushAndSync();
+        // emptyData: keys and function libraries (the AOF holds both).
         for (int i = 0; i < keyspace.databases(); i++) {
             keyspace.db(i).clear();
             server.flushed(keyspace.db(i));
         }
+        persistence.functions().clear();
         synchronized (this) {
             Path mf = dir().resolve(AofManifest.manifestName(fileName()));
             if (Files.exists(mf)) {

@@ -243,4 +243,52 @@ class AofCommandsTest {
             assertEquals(1000L, c.call("DBSIZE"));
         }
     }
+
+    @Test
+    void functionsAndScriptsSurviveRewritesAndReloads() throws Exception {
+        String lib = "#!lua name=mylib\nredis.register_function('myincr', function(keys, args) "
+                + "return redis.call('incr', keys[1]) end)";
+        for (String preamble : List.of("yes", "no")) {
+            same((c, dir, out) -> {
+                out.add(c.call("FUNCTION", "LOAD", lib));
+                out.add(c.call("FCALL", "myincr", "1", "n"));
+                out.add(c.call("EVAL", "return redis.call('incrby', KEYS[1], 5)", "1", "n"));
+                out.add(c.call("BGREWRITEAOF"));
+                awaitRewrite(c);
+                out.add(c.call("FCALL", "myincr", "1", "n"));
+                out.add(c.call("DEBUG", "LOADAOF"));
+                out.add(c.call("FUNCTION", "LIST"));
+                out.add(c.call("GET", "n"));
+                out.add(files(dir));
+            }, "--appendonly", "yes", "--aof-use-rdb-preamble", preamble);
+        }
+    }
+
+    private static String command(String... args) {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String x : args) b.append('$').append(x.length()).append("\r\n").append(x).append("\r\n");
+        return b.toString();
+    }
+
+    @Test
+    void anAofWithScriptsAndFunctionsLoads() throws Exception {
+        // Older AOFs hold EVAL and FUNCTION commands as such; a command that fails (FCALL without its key)
+        // is skipped and the file goes on, as Redis's fake client does.
+        String aof = AofLoadingTest.SELECT
+                + command("EVAL", "return redis.call('set', 'fromeval', 'x')", "0")
+                + command("FUNCTION", "LOAD", "#!lua name=l1\nredis.register_function('f1', "
+                        + "function(k, a) return redis.call('set', k[1], 'y') end)")
+                + command("FCALL", "f1", "1")
+                + command("FCALL", "f1", "1", "fromfn")
+                + command("SET", "last", "1");
+        for (String who : List.of("redis", "larder")) {
+            Path d = Files.createDirectories(tmp.resolve(who).resolve("appendonlydir"));
+            Files.writeString(d.resolve("appendonly.aof.1.incr.aof"), aof);
+            Files.writeString(d.resolve("appendonly.aof.manifest"), "file appendonly.aof.1.incr.aof seq 1 type i\n");
+        }
+        same((c, dir, out) -> {
+            out.add(c.call("MGET", "fromeval", "fromfn", "last"));
+            out.add(c.call("FUNCTION", "LIST"));
+        }, "--appendonly", "yes");
+    }
 }

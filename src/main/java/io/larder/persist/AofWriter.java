@@ -309,7 +309,9 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
                 if (closing && len == 0 && sealed.isEmpty()) break;
             }
             FileChannel ch = writeSome();
-            if (writeError != null && !closing) {
+            // Stopping with a write that keeps failing: what could not be written is given up.
+            if (writeError != null && closing) break;
+            if (writeError != null) {
                 // A failed write is tried again a second later (Redis retries from its cron).
                 synchronized (this) {
                     try {

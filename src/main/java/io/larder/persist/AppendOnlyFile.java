@@ -748,6 +748,8 @@ public final class AppendOnlyFile {
             rewriteScheduled = false;
             lastIncrSize = 0;
         }
+        // A write error no longer refuses writes once nothing is appended (writeCommandsDeniedByDiskError).
+        persistence.updateWriteDenied();
     }
 
     /** startAppendOnly. */

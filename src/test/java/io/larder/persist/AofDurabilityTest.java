@@ -210,4 +210,30 @@ class AofDurabilityTest {
         p.destroyForcibly();
         throw new AssertionError("server did not start");
     }
+
+    @Test
+    void aFailingWriteRefusesWritesWithMisconf() throws Exception {
+        try (LarderTestServer s = LarderTestServer.start("--appendonly", "yes"); RespClient c = s.client()) {
+            RdbInterchangeTest.awaitLoaded(c);
+            assertEquals("OK", c.call("SET", "a", "1"));
+            // The file goes away under the writer (as a full or failing disk would make writes fail).
+            Object aof = s.server().persistence().aof();
+            java.lang.reflect.Field wf = AppendOnlyFile.class.getDeclaredField("writer");
+            wf.setAccessible(true);
+            Object writer = wf.get(aof);
+            java.lang.reflect.Field tf = AofWriter.class.getDeclaredField("target");
+            tf.setAccessible(true);
+            ((java.nio.channels.FileChannel) tf.get(writer)).close();
+            // The write that meets the error is answered (everysec), then writes and PING are refused.
+            assertEquals("OK", c.call("SET", "b", "2"));
+            RespClient.Error misconf = new RespClient.Error("MISCONF Errors writing to the AOF file: Bad file descriptor");
+            assertEquals(misconf, c.call("SET", "c", "3"));
+            assertEquals(misconf, c.call("PING"));
+            assertEquals("1", c.call("GET", "a"));
+            assertEquals("err", PersistenceCommandsTest.info(c, "aof_last_write_status"));
+            // Turning the AOF off ends the refusal (AOF state off), as in Redis.
+            assertEquals("OK", c.call("CONFIG", "SET", "appendonly", "no"));
+            assertEquals("OK", c.call("SET", "c", "3"));
+        }
+    }
 }

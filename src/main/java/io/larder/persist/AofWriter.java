@@ -90,8 +90,6 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     private long lastErrorLogSec;
     private volatile boolean closed;
 
-    /** Clients whose replies wait for the position they acknowledge to be fsynced (appendfsync always). */
-    private final Map<Client, Long> waitingClients = new ConcurrentHashMap<>();
 
     /**
      * {@code start}: the stream position to count from, where the previous
@@ -148,7 +146,9 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
         System.arraycopy(src, off, buf, len, n);
         len += n;
         appended += n;
-        if (waiting) {
+        // With always the writer thread is the one that writes (and fsyncs) as soon as it can; otherwise
+        // the replying loops write, and it only picks up what no reply waits for, now and then.
+        if (waiting && policy == Fsync.ALWAYS) {
             waiting = false;
             notifyAll();
         }
@@ -237,12 +237,33 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     }
 
     /**
-     * With appendfsync always a reply waits (the client is flushed later)
-     * until the writer thread has written and fsynced what it depends on.
-     * Otherwise it waits only for write(2), done here by the replying event
-     * loop itself if the writer thread has not got to it yet, as Redis writes
-     * the AOF buffer in beforeSleep before sending replies: a killed process
-     * then loses no acknowledged write, whatever appendfsync says.
+     * Replies that wait for the AOF, per event loop: flushed together once
+     * what they depend on is in the file (Redis sends every reply of a loop
+     * iteration after its beforeSleep wrote the AOF buffer once).
+     */
+    private static final class LoopQueue {
+        final io.netty.channel.EventLoop loop;
+        final java.util.ArrayList<Client> clients = new java.util.ArrayList<>();
+        final java.util.ArrayList<Long> positions = new java.util.ArrayList<>();
+        boolean scheduled;
+
+        LoopQueue(io.netty.channel.EventLoop loop) {
+            this.loop = loop;
+        }
+    }
+
+    private final Map<io.netty.channel.EventLoop, LoopQueue> queues = new ConcurrentHashMap<>();
+
+    /**
+     * A reply may leave once what it depends on is in the file: written, and
+     * with appendfsync always fsynced. Otherwise the client joins its loop's
+     * queue and is flushed later: with always when the writer thread has
+     * synced far enough (one fsync covers every client that wrote
+     * meanwhile); otherwise by a task that runs once the loop has read and
+     * executed this round's requests, writes the buffer with one write(2)
+     * and flushes the round's replies (Redis's beforeSleep). A killed
+     * process therefore loses no acknowledged write, whatever appendfsync
+     * says.
      */
     @Override
     public boolean mayFlush(Client c, long position) {
@@ -250,44 +271,130 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
         // fsynced everything as it closed.
         long a = appended;
         if (position > a) position = a;
-        if (policy != Fsync.ALWAYS) {
-            if (position > written && !closing) writeSome();
+        boolean always = policy == Fsync.ALWAYS;
+        if (position <= (always ? synced : written) || closing) return true;
+        // Writes are failing (and refused meanwhile): without always Redis answers all the same.
+        if (!always && writeError != null) return true;
+        io.netty.channel.EventLoop loop;
+        try {
+            loop = c.eventLoop();
+        } catch (RuntimeException e) {
             return true;
         }
-        if (position <= synced) return true;
-        waitingClients.merge(c, position, Math::max);
-        if (position <= written) {
+        if (!loop.inEventLoop()) {
+            // Not on the client's loop (rare): wait here for what is needed.
+            if (!always) writeSome();
+            else awaitSynced(position);
+            return true;
+        }
+        LoopQueue q = queues.computeIfAbsent(loop, LoopQueue::new);
+        boolean schedule;
+        synchronized (q) {
+            q.clients.add(c);
+            q.positions.add(position);
+            // always: the writer may have synced past it (and looked at the queues) since the check above.
+            schedule = !q.scheduled && (!always || position <= synced);
+            if (schedule) q.scheduled = true;
+        }
+        if (schedule && always) {
+            loop.execute(() -> drain(q));
+            return false;
+        }
+        if (schedule) {
+            loop.execute(() -> {
+                writeSome();
+                drain(q);
+            });
+        } else if (always && position <= written) {
             // Written already: the writer may be idle, with only an fsync left to do for this reply.
             synchronized (this) {
                 if (waiting) notifyAll();
             }
         }
-        // The writer may have synced past it between the check and the registration.
-        return position <= synced;
+        return false;
     }
 
+    /** On the queue's loop: flushes the clients whose replies may go now; the others keep waiting. */
+    private void drain(LoopQueue q) {
+        if (policy != Fsync.ALWAYS) {
+            // Waiting for the write only (the policy may have changed since they queued): write now.
+            long max = 0;
+            synchronized (q) {
+                for (long p : q.positions) max = Math.max(max, p);
+            }
+            if (max > written) writeSome();
+        }
+        // Without always, the write was attempted: the replies go, even if it failed (the error refuses the
+        // next writes), as Redis answers after a failed write in everysec mode.
+        long durable = policy == Fsync.ALWAYS ? synced : Long.MAX_VALUE;
+        java.util.List<Client> ready = new java.util.ArrayList<>();
+        synchronized (q) {
+            q.scheduled = false;
+            int keep = 0;
+            for (int i = 0; i < q.clients.size(); i++) {
+                Client c = q.clients.get(i);
+                long pos = q.positions.get(i);
+                if (pos <= durable || closing) {
+                    ready.add(c);
+                } else {
+                    q.clients.set(keep, c);
+                    q.positions.set(keep, pos);
+                    keep++;
+                }
+            }
+            for (int i = q.clients.size() - 1; i >= keep; i--) {
+                q.clients.remove(i);
+                q.positions.remove(i);
+            }
+        }
+        for (Client c : ready) c.flush();
+    }
+
+    /** After an fsync (always): each loop with a client that may go now gets one task that flushes them. */
     private void releaseWaiters() {
-        if (waitingClients.isEmpty()) return;
         long s = synced;
-        for (Map.Entry<Client, Long> e : waitingClients.entrySet()) {
-            Long pos = e.getValue();
-            if (pos <= s && waitingClients.remove(e.getKey(), pos)) flushLater(e.getKey());
+        for (LoopQueue q : queues.values()) {
+            boolean schedule = false;
+            synchronized (q) {
+                if (q.scheduled || q.clients.isEmpty()) continue;
+                for (long pos : q.positions) {
+                    if (pos <= s) {
+                        schedule = true;
+                        break;
+                    }
+                }
+                if (schedule) q.scheduled = true;
+            }
+            if (schedule) submit(q);
         }
     }
 
-    /** Releases every waiting reply (the gate is being removed: AOF off, or no longer "always"). */
-    void releaseAll() {
-        for (Client c : waitingClients.keySet()) {
-            waitingClients.remove(c);
-            flushLater(c);
-        }
-    }
-
-    private static void flushLater(Client c) {
+    private void submit(LoopQueue q) {
         try {
-            c.onLoop(c::flush);
+            q.loop.execute(() -> drain(q));
         } catch (RuntimeException e) {
-            // The client's loop is gone (shutdown): nothing to deliver.
+            // The loop is shutting down: nothing to deliver.
+        }
+    }
+
+    /** Releases every waiting reply (the gate is going: AOF off, or no longer "always"). */
+    void releaseAll() {
+        for (LoopQueue q : queues.values()) {
+            synchronized (q) {
+                if (q.clients.isEmpty()) continue;
+                q.scheduled = true;
+            }
+            submit(q);
+        }
+    }
+
+    /** Waits (off any event loop) until the writer thread has synced up to {@code position}. */
+    private void awaitSynced(long position) {
+        while (synced < position && !closed) {
+            synchronized (this) {
+                if (waiting) notifyAll();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
         }
     }
 
@@ -296,14 +403,15 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     private void run() {
         while (true) {
             synchronized (this) {
-                while (len == 0 && sealed.isEmpty() && !closing && !fsyncDue()) {
-                    waiting = true;
-                    try {
-                        wait(waitMillis());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        closing = true;
+                if (policy == Fsync.ALWAYS) {
+                    // Writes and fsyncs as soon as there is anything: the replies wait for it.
+                    while (len == 0 && sealed.isEmpty() && !closing && !fsyncDue() && policy == Fsync.ALWAYS) {
+                        waitHere(1000);
                     }
+                } else if (!closing) {
+                    // The replying loops write what replies wait for; this thread comes by now and then
+                    // for the rest, and for everysec's fsync.
+                    waitHere(waitMillis());
                 }
                 waiting = false;
                 if (closing && len == 0 && sealed.isEmpty()) break;
@@ -432,13 +540,27 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     /** Serialises writing the files: the writer thread, and event loops writing before replying. */
     private final java.util.concurrent.locks.ReentrantLock io = new java.util.concurrent.locks.ReentrantLock();
 
+    /** Caller holds this. */
+    private void waitHere(long ms) {
+        waiting = true;
+        try {
+            wait(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing = true;
+        }
+    }
+
     private long waitMillis() {
+        if (policy == Fsync.ALWAYS) return 1000;
+        // Writes no reply waits for (active expiry's DELs) are picked up within this.
+        long wait = 20;
         // everysec: wake up for the next second's fsync of what was written but not synced.
         if (policy == Fsync.EVERYSEC && synced < written) {
             long now = System.currentTimeMillis();
-            return Math.max(1, 1000 - now % 1000);
+            wait = Math.min(wait, Math.max(1, 1000 - now % 1000));
         }
-        return 1000;
+        return wait;
     }
 
     /** flushAppendOnlyFile's fsync with nothing new to write: everysec syncs the last second's writes. */

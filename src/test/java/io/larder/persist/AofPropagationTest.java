@@ -174,7 +174,7 @@ class AofPropagationTest {
                 sdiffstore c a a
                 smove a b 1
                 smove a b 9
-                srandmember b
+                ! srandmember b
                 sintercard 2 a b
                 """);
     }

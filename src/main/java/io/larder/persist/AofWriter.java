@@ -241,14 +241,39 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
      * what they depend on is in the file (Redis sends every reply of a loop
      * iteration after its beforeSleep wrote the AOF buffer once).
      */
-    private static final class LoopQueue {
+    private final class LoopQueue {
         final io.netty.channel.EventLoop loop;
-        final java.util.ArrayList<Client> clients = new java.util.ArrayList<>();
-        final java.util.ArrayList<Long> positions = new java.util.ArrayList<>();
+        Client[] clients = new Client[16];
+        long[] positions = new long[16];
+        int size;
         boolean scheduled;
+        /** The tasks the loop runs: write the buffer then flush (everysec, no), or flush only (always). */
+        final Runnable writeAndDrain = () -> {
+            writeSome();
+            drain(this);
+        };
+        final Runnable drainOnly = () -> drain(this);
 
         LoopQueue(io.netty.channel.EventLoop loop) {
             this.loop = loop;
+        }
+
+        /** Caller holds this. */
+        void add(Client c, long position) {
+            if (size == clients.length) {
+                clients = java.util.Arrays.copyOf(clients, size * 2);
+                positions = java.util.Arrays.copyOf(positions, size * 2);
+            }
+            clients[size] = c;
+            positions[size] = position;
+            size++;
+        }
+
+        /** Caller holds this. */
+        long maxPosition() {
+            long m = 0;
+            for (int i = 0; i < size; i++) m = Math.max(m, positions[i]);
+            return m;
         }
     }
 
@@ -287,24 +312,17 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
             else awaitSynced(position);
             return true;
         }
-        LoopQueue q = queues.computeIfAbsent(loop, LoopQueue::new);
+        LoopQueue q = queues.get(loop);
+        if (q == null) q = queues.computeIfAbsent(loop, LoopQueue::new);
         boolean schedule;
         synchronized (q) {
-            q.clients.add(c);
-            q.positions.add(position);
+            q.add(c, position);
             // always: the writer may have synced past it (and looked at the queues) since the check above.
             schedule = !q.scheduled && (!always || position <= synced);
             if (schedule) q.scheduled = true;
         }
-        if (schedule && always) {
-            loop.execute(() -> drain(q));
-            return false;
-        }
         if (schedule) {
-            loop.execute(() -> {
-                writeSome();
-                drain(q);
-            });
+            loop.execute(always ? q.drainOnly : q.writeAndDrain);
         } else if (always && position <= written) {
             // Written already: the writer may be idle, with only an fsync left to do for this reply.
             synchronized (this) {
@@ -318,36 +336,36 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     private void drain(LoopQueue q) {
         if (policy != Fsync.ALWAYS) {
             // Waiting for the write only (the policy may have changed since they queued): write now.
-            long max = 0;
+            long max;
             synchronized (q) {
-                for (long p : q.positions) max = Math.max(max, p);
+                max = q.maxPosition();
             }
             if (max > written) writeSome();
         }
         // Without always, the write was attempted: the replies go, even if it failed (the error refuses the
         // next writes), as Redis answers after a failed write in everysec mode.
         long durable = policy == Fsync.ALWAYS ? synced : Long.MAX_VALUE;
-        java.util.List<Client> ready = new java.util.ArrayList<>();
+        Client[] ready;
+        int n = 0;
         synchronized (q) {
             q.scheduled = false;
+            ready = new Client[q.size];
             int keep = 0;
-            for (int i = 0; i < q.clients.size(); i++) {
-                Client c = q.clients.get(i);
-                long pos = q.positions.get(i);
+            for (int i = 0; i < q.size; i++) {
+                Client c = q.clients[i];
+                long pos = q.positions[i];
+                q.clients[i] = null;
                 if (pos <= durable || closing) {
-                    ready.add(c);
+                    ready[n++] = c;
                 } else {
-                    q.clients.set(keep, c);
-                    q.positions.set(keep, pos);
+                    q.clients[keep] = c;
+                    q.positions[keep] = pos;
                     keep++;
                 }
             }
-            for (int i = q.clients.size() - 1; i >= keep; i--) {
-                q.clients.remove(i);
-                q.positions.remove(i);
-            }
+            q.size = keep;
         }
-        for (Client c : ready) c.flush();
+        for (int i = 0; i < n; i++) ready[i].flush();
     }
 
     /** After an fsync (always): each loop with a client that may go now gets one task that flushes them. */
@@ -356,9 +374,9 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
         for (LoopQueue q : queues.values()) {
             boolean schedule = false;
             synchronized (q) {
-                if (q.scheduled || q.clients.isEmpty()) continue;
-                for (long pos : q.positions) {
-                    if (pos <= s) {
+                if (q.scheduled || q.size == 0) continue;
+                for (int i = 0; i < q.size; i++) {
+                    if (q.positions[i] <= s) {
                         schedule = true;
                         break;
                     }
@@ -371,7 +389,7 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
 
     private void submit(LoopQueue q) {
         try {
-            q.loop.execute(() -> drain(q));
+            q.loop.execute(q.drainOnly);
         } catch (RuntimeException e) {
             // The loop is shutting down: nothing to deliver.
         }
@@ -381,7 +399,7 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     void releaseAll() {
         for (LoopQueue q : queues.values()) {
             synchronized (q) {
-                if (q.clients.isEmpty()) continue;
+                if (q.size == 0) continue;
                 q.scheduled = true;
             }
             submit(q);

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The manifest of Redis 7.0's multi-part AOF ({@code <appendfilename>.manifest}
@@ -61,18 +60,6 @@ public final class AofManifest {
             out.add(getMessage());
             return out;
         }
-    }
-
-    public Entry base() {
-        return base;
-    }
-
-    public List<Entry> incrs() {
-        return incr;
-    }
-
-    public List<Entry> historyFiles() {
-        return history;
     }
 
     AofManifest copy() {
@@ -240,14 +227,5 @@ public final class AofManifest {
 
     static String tempIncrName(String appendFileName) {
         return TEMP_PREFIX + appendFileName + INCR_SUFFIX;
-    }
-
-    /** What kind of file a name in the manifest is (for messages). */
-    static String kind(char type) {
-        return switch (type) {
-            case BASE -> "BASE";
-            case INCR -> "INCR";
-            default -> String.valueOf(type).toUpperCase(Locale.ROOT);
-        };
     }
 }

@@ -18,27 +18,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The AOF's buffer and the thread that writes it: Redis's {@code aof_buf},
+ * The AOF's buffer and the threads that write it: Redis's {@code aof_buf},
  * feedAppendOnlyFile and flushAppendOnlyFile, with the bio thread that
  * fsyncs in the background.
  *
  * <p>Commands arrive from the journal (any worker thread, under the
  * journal's lock) and are appended to a buffer with the SELECT and
- * {@code #TS:} annotations Redis adds. A thread of its own takes the whole
- * buffer, writes it with one write(2) and, as appendfsync says:
+ * {@code #TS:} annotations Redis adds. Replies wait for the AOF (see
+ * {@link #mayFlush}), and as appendfsync says:
  * <ul>
- *   <li><b>always</b>: fdatasyncs before anything else, then releases the
- *   replies that waited for it (see {@link LarderServer.ReplyGate}). While it
- *   syncs, commands keep arriving and go out together in the next round: a
- *   group commit, one fsync for every client that wrote meanwhile, never one
- *   per command and never under a lock commands need.</li>
- *   <li><b>everysec</b>: writes as soon as there is something to write and
- *   has the fsync thread sync once per second (also when nothing new
- *   came).</li>
- *   <li><b>no</b>: writes, and leaves syncing to the kernel.</li>
+ *   <li><b>always</b>: a thread of its own takes the whole buffer, writes it
+ *   with one write(2) and fdatasyncs, then releases the replies that waited
+ *   for it. While it syncs, commands keep arriving and go out together in
+ *   the next round: a group commit, one fsync for every client that wrote
+ *   meanwhile, never one per command and never under a lock commands
+ *   need.</li>
+ *   <li><b>everysec</b> and <b>no</b>: each event loop writes the buffer
+ *   once per round, after executing that round's requests and before
+ *   sending their replies (Redis's beforeSleep); the writer thread comes by
+ *   every 20 ms for what no reply waits for and, with everysec, has the fsync
+ *   thread sync once a second (also when nothing new came).</li>
  * </ul>
- * Positions are counted in bytes of the stream since this writer started,
- * across files: an AOF rewrite switches to a new file at one position
+ * Positions are bytes of the stream of writes, continuing from the previous
+ * writer: an AOF rewrite switches to a new file at one position
  * ({@link #rotate}), and what was appended before it goes to the old file.
  */
 final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
@@ -58,7 +60,6 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
 
     private static final int INITIAL = 64 * 1024;
 
-    private final LarderServer server;
     private final Events events;
     private final Thread thread;
     private final ExecutorService bio;
@@ -90,14 +91,11 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
     private long lastErrorLogSec;
     private volatile boolean closed;
 
-
     /**
      * {@code start}: the stream position to count from, where the previous
      * writer stopped, so that positions replies wait for only grow.
      */
-    AofWriter(LarderServer server, FileChannel target, long fileSize, Fsync policy, boolean timestamps,
-            Events events, long start) {
-        this.server = server;
+    AofWriter(FileChannel target, long fileSize, Fsync policy, boolean timestamps, Events events, long start) {
         this.appended = start;
         this.written = start;
         this.synced = start;

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -326,7 +325,7 @@ public final class AppendOnlyFile {
     }
 
     private void startWriter(FileChannel ch, long size) {
-        AofWriter w = new AofWriter(server, ch, size, fsyncPolicy(), config.getBool("aof-timestamp-enabled"),
+        AofWriter w = new AofWriter(ch, size, fsyncPolicy(), config.getBool("aof-timestamp-enabled"),
                 new AofWriter.Events() {
                     @Override
                     public void written(long bytes) {
@@ -981,11 +980,6 @@ public final class AppendOnlyFile {
         b.append("aof_pending_bio_fsync:").append(w == null ? 0 : w.pendingFsyncs()).append("\r\n");
         b.append("aof_delayed_fsync:").append(0).append("\r\n");
         return b.toString();
-    }
-
-    /** The manifest as it stands (tests, --check-aof). */
-    public synchronized List<String> manifestLines() {
-        return List.of(manifest.format().split("\n"));
     }
 
     private static void deleteQuietly(Path p) {

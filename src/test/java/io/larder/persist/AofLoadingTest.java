@@ -195,6 +195,13 @@ class AofLoadingTest {
                 "--key-load-delay", "1000"); RespClient c = l.client()) {
             String info = (String) c.call("INFO", "persistence");
             assertTrue(info.contains("\r\nloading:1\r\n"), info);
+            // The loader measures the files first: the total appears a moment after loading starts.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!info.contains("\r\nloading_total_bytes:" + b.length() + "\r\n") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                info = (String) c.call("INFO", "persistence");
+            }
+            assertTrue(info.contains("\r\nloading:1\r\n"), info);
             assertTrue(info.contains("\r\nloading_total_bytes:" + b.length() + "\r\n"), info);
             Object r = c.call("GET", "k1");
             assertEquals(new RespClient.Error("LOADING Redis is loading the dataset in memory"), r);

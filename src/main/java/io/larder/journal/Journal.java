@@ -147,20 +147,29 @@ public final class Journal {
     }
 
     /**
-     * The keyspace removed a key by itself (expiry; eviction): Redis's
-     * propagateDeletion. Inside a command it is pending with the command's
+     * The keyspace removed a key because it expired (eviction: the overload
+     * below): Redis's propagateDeletion. Inside a command it is pending with the command's
      * own writes (so it is written before them, in one MULTI/EXEC); found by
      * the active expiry cycle, or by a command that holds only the stripe it
      * is iterating (SCAN, RANDOMKEY), it is fed at once, before that stripe is
      * released.
      */
     public void keyDeleted(CommandContext c, Database db, byte[] key) {
+        keyDeleted(c, db, key, lazyExpire);
+    }
+
+    /**
+     * {@link #keyDeleted} with the command to propagate chosen by the caller:
+     * UNLINK when its lazyfree parameter says so (lazyfree-lazy-eviction for
+     * an evicted key), else DEL. Call with the key's stripe locked.
+     */
+    public void keyDeleted(CommandContext c, Database db, byte[] key, boolean unlink) {
         if (!active()) return;
         PendingWrites p = c.pending();
         // Expired keys are propagated everywhere, even from a script that said otherwise (replication_allowed).
         int t = p.targets();
         p.setTargets(ALL);
-        p.add(db.id, lazyExpire ? UNLINK : DEL, key);
+        p.add(db.id, unlink ? UNLINK : DEL, key);
         p.setTargets(t);
         if ((c.callDepth() == 0 && !p.serving) || c.iterating()) flush(c);
     }

@@ -534,7 +534,9 @@ public final class Persistence {
             this.tempName = "temp-" + pid() + "-" + id + ".rdb";
             this.compress = config.getBool("rdbcompression");
             this.checksum = config.getBool("rdbchecksum");
-            this.incrementalFsync = config.getBool("rdb-save-incremental-fsync");
+            // An AOF rewrite's base follows aof-rewrite-incremental-fsync, a BGSAVE rdb-save-incremental-fsync.
+            this.incrementalFsync = config.getBool(aofBase ? "aof-rewrite-incremental-fsync"
+                    : "rdb-save-incremental-fsync");
             this.dirtyAtStart = server.stats().dirty();
             this.usedMemory = keyspace.memory();
             this.libraries = functions.codes();

@@ -286,6 +286,7 @@ public final class CommandContext {
     /** {@link #read(Database, int)} with Redis's lookupKeyReadWithFlags flags. */
     public Object read(Database db, int i, int flags) {
         Object e = db.find(lookup, args, i, now);
+        if ((flags & NOTOUCH) == 0) keyspace.accessed(args.hash(i));
         if (e == null) {
             stats.miss();
             if ((flags & NONOTIFY) == 0 && server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
@@ -305,6 +306,7 @@ public final class CommandContext {
      */
     public Object readKey(Database db, byte[] key) {
         Object e = db.find(lookup, key, now);
+        if (keyspace.sketch() != null) keyspace.accessed(io.larder.store.KeyHash.hash(key));
         if (e == null) {
             stats.miss();
             if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
@@ -327,6 +329,7 @@ public final class CommandContext {
 
     public Object write(Database db, int i) {
         Object e = db.find(lookup, args, i, now);
+        keyspace.accessed(args.hash(i));
         if (e != null) keyspace.touch(e, now);
         return e;
     }

@@ -26,5 +26,6 @@ public final class Families {
         new DebugCommand(server).register(t);
         new SortedSetCommands(server).register(t);
         new SortCommands(server).register(t);
+        new MemoryCommands(server).register(t);
     }
 }

@@ -116,6 +116,11 @@ public final class Dispatcher {
             reject(client, cmd, Errors.NOAUTH.getMessage());
             return;
         }
+        // maxmemory: evict what is needed; while nothing can be, commands that grow memory are refused.
+        if (server.maxMemory().refuses(c, client, cmd)) {
+            reject(client, cmd, Errors.OOM.getMessage());
+            return;
+        }
         // CLIENT PAUSE: the command waits (it is not rejected) until the pause ends.
         if (server.pause().mustPostpone(client, cmd)) {
             server.pause().postpone(client, a);

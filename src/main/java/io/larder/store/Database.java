@@ -57,6 +57,17 @@ public final class Database {
         return e;
     }
 
+    /**
+     * The entry of a key as it is stored, without expiring it or touching
+     * anything (Redis's plain dictFind: MEMORY USAGE, DEBUG OBJECT).
+     */
+    public Object peek(byte[] k, int off, int len, long hash) {
+        Segment s = segments[keyspace.segmentOf(hash, k, off, len)];
+        if (s == null) return null;
+        int slot = s.find(k, off, len, KeyHash.h24(hash));
+        return slot < 0 ? null : s.entries[slot];
+    }
+
     public Object find(Lookup l, Args a, int i, long now) {
         return find(l, a.buf(), a.off(i), a.len(i), a.hash(i), now);
     }
@@ -94,12 +105,13 @@ public final class Database {
         Segment s = l.segment;
         if (s == null) {
             s = segments[l.segmentIndex];
-            if (s == null) s = segments[l.segmentIndex] = new Segment();
+            if (s == null) s = segments[l.segmentIndex] = new Segment(keyspace.memoryCounter);
             l.segment = s;
         }
         l.slot = s.insert(l.h24, e);
         l.entry = e;
         markVolatile(l);
+        keyspace.inserted(this, l.segmentIndex, l.h24, e);
     }
 
     /**
@@ -193,6 +205,7 @@ public final class Database {
 
     /** Removes every key. Caller holds the gate exclusively. */
     public void clear() {
+        for (Segment s : segments) if (s != null) s.released();
         segments = new Segment[Keyspace.SEGMENTS];
         volatileSegments = new long[Keyspace.SEGMENTS / 64];
     }

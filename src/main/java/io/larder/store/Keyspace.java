@@ -13,6 +13,8 @@ public final class Keyspace {
 
     public final StripeLocks locks = new StripeLocks(SEGMENTS);
     public final ExecutionGate gate = new ExecutionGate();
+    /** Heap bytes of every database's entries and tables: the data set's part of used_memory. */
+    final MemoryCounter memoryCounter = new MemoryCounter();
     private Database[] dbs;
     volatile KeyspaceListener listener = KeyspaceListener.NONE;
     /** False on a replica: expired keys are hidden but removed only by the master's DEL. */
@@ -24,6 +26,9 @@ public final class Keyspace {
     private volatile boolean noSharedIntegers;
     private volatile int lfuLogFactor = 10;
     private volatile int lfuDecayTime = 1;
+    /** allkeys-tinylfu: the access history, and the evictor whose window records new keys; null otherwise. */
+    private volatile FrequencySketch sketch;
+    private volatile Evictor admission;
     /** DEBUG SET-ACTIVE-EXPIRE: when false the background expiry cycle does nothing. */
     private volatile boolean activeExpire = true;
 
@@ -87,6 +92,42 @@ public final class Keyspace {
         return lfu;
     }
 
+    /**
+     * Turns the allkeys-tinylfu bookkeeping on (a sketch sized for about
+     * {@code keys} keys, new keys recorded in the evictor's window) or off
+     * (null).
+     */
+    public void setAdmission(Evictor evictor, long keys) {
+        if (evictor == null) {
+            admission = null;
+            sketch = null;
+            return;
+        }
+        if (sketch == null) sketch = new FrequencySketch(keys);
+        admission = evictor;
+    }
+
+    /** The access history under allkeys-tinylfu, else null. */
+    public FrequencySketch sketch() {
+        return sketch;
+    }
+
+    /**
+     * A command looked a key up (found or not): the access history of
+     * allkeys-tinylfu counts it. Misses count too: a key asked for often is
+     * worth admitting when it is written.
+     */
+    public void accessed(long keyHash) {
+        FrequencySketch s = sketch;
+        if (s != null) s.increment(keyHash);
+    }
+
+    /** A new key was inserted (Database.insert). */
+    void inserted(Database d, int segmentIndex, int h24, Object e) {
+        Evictor a = admission;
+        if (a != null) a.inserted(d, segmentIndex, h24, e);
+    }
+
     public boolean noSharedIntegers() {
         return noSharedIntegers;
     }
@@ -117,7 +158,13 @@ public final class Keyspace {
         return n;
     }
 
+    /** Heap bytes the databases hold (entries, tables, segments): exact, and cheap to read. */
     public long memory() {
+        return memoryCounter.get();
+    }
+
+    /** The same figure summed segment by segment (for checking the running total). */
+    public long memoryBySegments() {
         long n = 0;
         for (Database d : dbs) n += d.memory();
         return n;

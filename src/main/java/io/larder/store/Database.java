@@ -95,6 +95,19 @@ public final class Database {
         if ((bits[w] & m) == 0) LONGS.getAndBitwiseOr(bits, w, m);
     }
 
+    /**
+     * Bit i set: segment i may hold keys. Set on insert under the segment's
+     * stripe lock, cleared by the evictor under the same lock when it finds
+     * the segment empty, so eviction finds keys without visiting thousands
+     * of empty segments (or databases).
+     */
+    long[] occupiedSegments = new long[Keyspace.SEGMENTS / 64];
+
+    /** Clears a segment's occupied bit; the caller holds its stripe lock and saw it empty. */
+    void clearOccupied(int index) {
+        LONGS.getAndBitwiseAnd(occupiedSegments, index >>> 6, ~(1L << index));
+    }
+
     /** Clears a segment's volatile bit; the caller holds its stripe lock and saw no volatile key. */
     void clearVolatile(int index) {
         LONGS.getAndBitwiseAnd(volatileSegments, index >>> 6, ~(1L << index));
@@ -110,6 +123,10 @@ public final class Database {
         }
         l.slot = s.insert(l.h24, e);
         l.entry = e;
+        int w = l.segmentIndex >>> 6;
+        long bit = 1L << l.segmentIndex;
+        long[] occupied = occupiedSegments;
+        if ((occupied[w] & bit) == 0) LONGS.getAndBitwiseOr(occupied, w, bit);
         markVolatile(l);
         keyspace.inserted(this, l.segmentIndex, l.h24, e);
     }
@@ -208,6 +225,7 @@ public final class Database {
         for (Segment s : segments) if (s != null) s.released();
         segments = new Segment[Keyspace.SEGMENTS];
         volatileSegments = new long[Keyspace.SEGMENTS / 64];
+        occupiedSegments = new long[Keyspace.SEGMENTS / 64];
     }
 
     /** Swaps contents with another database (SWAPDB). Caller holds the gate exclusively. */
@@ -218,6 +236,9 @@ public final class Database {
         long[] v = volatileSegments;
         volatileSegments = o.volatileSegments;
         o.volatileSegments = v;
+        long[] occ = occupiedSegments;
+        occupiedSegments = o.occupiedSegments;
+        o.occupiedSegments = occ;
     }
 
     /** Lazily expires a key found at a slot during iteration; true if it was removed. */

@@ -191,6 +191,7 @@ public final class Evictor {
                 try {
                     Segment seg = d.segments[si];
                     if (seg != null && seg.size > 0) got += sampleSegment(st, s, d, si, seg, want - got, now);
+                    else if (allKeys) d.clearOccupied(si);
                 } finally {
                     if (!owner) keyspace.locks.unlock(si);
                 }
@@ -202,26 +203,29 @@ public final class Evictor {
 
     /**
      * The first segment at or after {@code from} (not wrapping) that may hold
-     * candidates, or -1. A racy look without the lock: the caller checks again
-     * under it.
+     * candidates, or -1: the next set bit of the database's occupied (or, for
+     * volatile policies, volatile) segments whose segment has keys. A racy
+     * look without the lock: the caller checks again under it.
      */
-    private static int nextSegment(Database d, int from, boolean allKeys) {
-        if (allKeys) {
-            Segment[] segs = d.segments;
-            for (int i = from; i < segs.length; i++) {
-                Segment s = segs[i];
-                if (s != null && s.size > 0) return i;
-            }
-            return -1;
-        }
-        long[] bits = d.volatileSegments;
+    private int nextSegment(Database d, int from, boolean allKeys) {
+        long[] bits = allKeys ? d.occupiedSegments : d.volatileSegments;
+        Segment[] segs = d.segments;
         for (int w = from >>> 6; w < bits.length; w++) {
             long word = bits[w];
             if (w == from >>> 6) word &= -1L << (from & 63);
             while (word != 0) {
                 int i = (w << 6) + Long.numberOfTrailingZeros(word);
-                Segment s = d.segments[i];
-                if (s != null && s.volatileCount > 0) return i;
+                Segment s = segs[i];
+                if (s != null && (allKeys ? s.size > 0 : s.volatileCount > 0)) return i;
+                // Emptied since (DEL, expiry): clear the bit if the stripe is free, so later passes skip it.
+                if (allKeys && keyspace.locks.tryLock(i)) {
+                    try {
+                        Segment cur = d.segments[i];
+                        if (cur == null || cur.size == 0) d.clearOccupied(i);
+                    } finally {
+                        keyspace.locks.unlock(i);
+                    }
+                }
                 word &= word - 1;
             }
         }

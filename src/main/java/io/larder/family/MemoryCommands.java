@@ -87,7 +87,7 @@ public final class MemoryCommands {
     void stats(CommandContext c) {
         MemoryReport m = new MemoryReport(server);
         Reply r = c.reply();
-        r.map(25 + m.dbs.size());
+        r.map(27 + m.dbs.size());
         pair(r, "peak.allocated", m.peak);
         pair(r, "total.allocated", m.total);
         pair(r, "startup.allocated", m.startup);

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""GET latency and GC pauses while a large data set is overwritten.
+
+For each server (Larder with each collector asked for, and Redis), loads
+keys until the data set is about --dataset bytes, then overwrites random keys
+(redis-benchmark SET, pipelined) for --seconds while a separate
+redis-benchmark measures GET latency (percentiles from its HDR histogram).
+For Larder the JVM logs every safepoint, so the report also has the longest
+stop-the-world pause and how many there were.
+
+  bench/gc_latency.py --dataset 2gb --seconds 60
+  bench/gc_latency.py --dataset 1gb --gcs shenandoah,g1,zgc --no-redis
+
+The launcher chooses the JVM options; --gcs overrides only the collector
+(LARDER_JAVA_OPTS), so heap sizing stays the launcher's.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (Server, helpers)
+
+GCS = {
+    "default": "",
+    "shenandoah": "-XX:+UseShenandoahGC -XX:ShenandoahGCMode=generational",
+    "shenandoah-satb": "-XX:+UseShenandoahGC",
+    "g1": "-XX:+UseG1GC -XX:MaxGCPauseMillis=20",
+    "zgc": "-XX:+UseZGC",
+}
+
+
+def parse_size(s):
+    s = s.lower()
+    for unit, mult in (("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 10 ** 9), ("m", 10 ** 6)):
+        if s.endswith(unit):
+            return int(float(s[: -len(unit)]) * mult)
+    return int(s)
+
+
+def load(server, keys, value_size):
+    """key:000000000000 .. as redis-benchmark -r names them, so its SETs overwrite exactly these."""
+    value = b"x" * value_size
+    batch = 200_000
+    for start in range(0, keys, batch):
+        out = []
+        for i in range(start, min(keys, start + batch)):
+            k = b"key:%012d" % i
+            out.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(value), value))
+        subprocess.run(["redis-cli", "-p", str(server.port), "--pipe"], input=b"".join(out),
+                       capture_output=True, check=True)
+
+
+def percentiles(text):
+    """{percent: ms} from redis-benchmark's 'Latency by percentile distribution' section."""
+    out = {}
+    for m in re.finditer(r"^\s*([0-9.]+)% <= ([0-9.]+) milliseconds", text, re.M):
+        out[float(m.group(1))] = float(m.group(2))
+    return out
+
+
+def at(pcts, p):
+    """Latency at percentile p: the first listed percentile >= p."""
+    for q in sorted(pcts):
+        if q >= p:
+            return pcts[q]
+    return max(pcts.values()) if pcts else float("nan")
+
+
+def safepoints(path, offset=0):
+    """Total stop-the-world times in ms from -Xlog:safepoint lines written after byte offset."""
+    out = []
+    if not path or not os.path.exists(path):
+        return out
+    with open(path) as f:
+        f.seek(offset)
+        for line in f:
+            m = re.search(r"Total: (\d+) ns", line)
+            if m:
+                out.append(int(m.group(1)) / 1e6)
+    return out
+
+
+def run(server, keys, args, log):
+    load(server, keys, args.value_size)
+    # Pauses are counted from here on: loading is not what is measured.
+    offset = os.path.getsize(log) if log and os.path.exists(log) else 0
+    used = int(re.search(rb"used_memory:(\d+)", server.cli("INFO", "memory")).group(1))
+    rss_loaded = bench.rss_bytes(server.pid)
+    deadline = time.time() + args.seconds
+    writer = subprocess.Popen(
+        ["redis-benchmark", "-p", str(server.port), "-t", "set", "-r", str(keys), "-d", str(args.value_size),
+         "-n", str(10 ** 9), "-c", "16", "-P", "16", "-q"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(2)  # let the overwrite rate build up
+        reads = subprocess.run(
+            ["redis-benchmark", "-p", str(server.port), "-t", "get", "-r", str(keys), "-c", "4",
+             "-n", str(args.reads), "--precision", "3"],
+            capture_output=True, text=True, timeout=max(60, args.seconds * 4))
+        pcts = percentiles(reads.stdout)
+        while time.time() < deadline:
+            time.sleep(0.5)
+        rss_peak = bench.rss_bytes(server.pid)
+    finally:
+        writer.terminate()
+        writer.wait()
+    info = server.cli("INFO", "stats").decode()
+    pauses = safepoints(log, offset)
+    return {"pauses": pauses, "used": used, "rss_loaded": rss_loaded, "rss_end": rss_peak, "p50": at(pcts, 50), "p99": at(pcts, 99),
+            "p999": at(pcts, 99.9), "max": at(pcts, 100), "cmds": re.search(r"total_commands_processed:(\d+)",
+                                                                              info).group(1)}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", default="1gb", help="approximate data set size (keys are value-size + ~60 B)")
+    p.add_argument("--value-size", type=int, default=100)
+    p.add_argument("--seconds", type=int, default=60, help="overwrite phase length")
+    p.add_argument("--reads", type=int, default=200_000, help="GETs measured during the overwrite phase")
+    p.add_argument("--gcs", default="default", help="comma-separated: " + ",".join(GCS))
+    p.add_argument("--no-redis", action="store_true")
+    p.add_argument("--keep-logs", action="store_true", help="keep the JVM's gc/safepoint logs")
+    args = p.parse_args()
+    subprocess.run([os.path.join(bench.ROOT, "mvnw"), "-q", "-B", "-DskipTests", "package"], cwd=bench.ROOT,
+                   check=True)
+    size = parse_size(args.dataset)
+    keys = size // (args.value_size + 60)
+    maxmemory = int(size * 1.25)
+    print("# %s, %s, %d CPUs, load %s" % (time.strftime("%Y-%m-%d %H:%M"), os.uname().nodename, os.cpu_count(),
+                                          open("/proc/loadavg").read().split()[0]))
+    print("# command: %s" % " ".join(sys.argv))
+    print("# %d keys of %d-byte values, maxmemory %d (not reached: overwrites keep the size)" % (
+        keys, args.value_size, maxmemory))
+    print()
+    print("| server | used_memory | RSS loaded | RSS end | GET p50 ms | p99 | p99.9 | max | worst STW pause ms | "
+          "pauses | commands |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    runs = [("larder", g) for g in args.gcs.split(",")] + ([] if args.no_redis else [("redis", None)])
+    for kind, gc in runs:
+        extra = ["--maxmemory", str(maxmemory), "--maxmemory-policy", "allkeys-lru"]
+        env_opts = None
+        log = None
+        if kind == "larder":
+            log = "/tmp/larder-gc-%d-%s.log" % (os.getpid(), gc)
+            env_opts = (GCS[gc] + " -Xlog:safepoint,gc:file=%s" % log).strip()
+        old = os.environ.get("LARDER_JAVA_OPTS")
+        if env_opts is not None:
+            os.environ["LARDER_JAVA_OPTS"] = env_opts
+        try:
+            s = bench.Server(kind, None, extra)
+        finally:
+            if old is None:
+                os.environ.pop("LARDER_JAVA_OPTS", None)
+            else:
+                os.environ["LARDER_JAVA_OPTS"] = old
+        try:
+            r = run(s, keys, args, log)
+        finally:
+            s.stop()
+        pauses = r["pauses"]
+        if log and os.path.exists(log):
+            if args.keep_logs:
+                print("# %s: %s" % (gc, log))
+            else:
+                os.remove(log)
+        label = kind if gc is None else "larder (%s)" % gc
+        print("| %s | %.0f MB | %.0f MB | %.0f MB | %.3f | %.3f | %.3f | %.3f | %s | %s | %s |" % (
+            label, r["used"] / 2 ** 20, r["rss_loaded"] / 2 ** 20, r["rss_end"] / 2 ** 20, r["p50"], r["p99"],
+            r["p999"], r["max"], "%.2f" % max(pauses) if pauses else "-", len(pauses) if pauses else "-",
+            r["cmds"]))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -35,6 +35,16 @@ public final class CommandSpec {
             Map.entry("no_multi", NO_MULTI), Map.entry("movablekeys", MOVABLE_KEYS),
             Map.entry("allow_busy", ALLOW_BUSY));
 
+    /**
+     * Commands Redis flags may_replicate (EVAL and friends may write, PUBLISH
+     * is propagated, PFCOUNT may update its cache), which COMMAND INFO does
+     * not print, so commands.json cannot say: CLIENT PAUSE WRITE holds them
+     * and replicas (and monitors) may not run them. Found by probing a Redis
+     * 7.0 from a MONITOR connection and under CLIENT PAUSE WRITE.
+     */
+    private static final java.util.Set<String> MAY_REPLICATE_COMMANDS =
+            java.util.Set.of("eval", "evalsha", "fcall", "publish", "spublish", "pfcount");
+
     /** Lower-case name; "container|sub" for subcommands, as Redis prints it. */
     public final String fullName;
     /** The bare name ("get", or "get" of "config|get"). */
@@ -76,6 +86,7 @@ public final class CommandSpec {
             Long b = FLAG_BITS.get(f);
             if (b != null) bits |= b;
         }
+        if (parent == null && MAY_REPLICATE_COMMANDS.contains(name)) bits |= MAY_REPLICATE;
         this.flags = bits;
         this.flagNames = List.copyOf(fl);
         this.aclCategories = List.copyOf((List<String>) m.getOrDefault("acl_categories", List.of()));

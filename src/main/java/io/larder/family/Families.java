@@ -25,7 +25,11 @@ public final class Families {
         new SlowLog(server).register(t);
         new DebugCommand(server).register(t);
         new SortedSetCommands(server).register(t);
+        new GeoCommands(server).register(t);
         new SortCommands(server).register(t);
+        new PubSubCommands(server).register(t);
+        new ClientTrackingCommands(server).register(t);
+        new MonitorCommand(server).register(t);
         new MemoryCommands(server).register(t);
     }
 }

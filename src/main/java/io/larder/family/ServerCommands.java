@@ -240,6 +240,7 @@ public final class ServerCommands {
         long n = db.size();
         db.clear();
         server.flushed(db);
+        server.dataFlushed(db.id);
         c.dirty(n);
         c.reply().ok();
     }
@@ -253,6 +254,7 @@ public final class ServerCommands {
             db.clear();
             server.flushed(db);
         }
+        server.dataFlushed(-1);
         c.dirty(n);
         c.reply().ok();
     }

@@ -93,16 +93,16 @@ public final class SortedSetCommands {
         throw Errors.WRONGTYPE;
     }
 
-    /** Stores a value the family built under key argument i, as Redis's setKey (the TTL goes). */
-    private static void setKey(CommandContext c, Database db, int i, StoredValue v) {
+    /** Stores a value the family built under key argument i, as Redis's setKey (the TTL goes); GEO*STORE too. */
+    static void setKey(CommandContext c, Database db, int i, StoredValue v) {
         c.write(db, i);
         v.init(c.args().bytes(i), StoredValue.NO_EXPIRE, Keyspace.lruClock(c.now()));
         c.put(db, c.lookup(), v);
         c.keyModified(db, i);
     }
 
-    /** Deletes key argument i if present (a store with an empty result); true if it existed. */
-    private static boolean deleteKey(CommandContext c, Database db, int i) {
+    /** Deletes key argument i if present (a store with an empty result, here or in GEO*STORE); true if it existed. */
+    static boolean deleteKey(CommandContext c, Database db, int i) {
         if (c.write(db, i) == null) return false;
         db.remove(c.lookup());
         c.keyModified(db, i);

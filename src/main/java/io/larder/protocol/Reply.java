@@ -302,6 +302,21 @@ public final class Reply {
         }
     }
 
+    /**
+     * A double already printed by the caller (Redis's addReplyHumanLongDouble:
+     * GEOPOS coordinates): ,text in RESP3, a bulk string in RESP2.
+     */
+    public void doubleText(String text) {
+        if (resp == 3) {
+            ByteBuf b = w();
+            b.writeByte(',');
+            b.writeCharSequence(text, StandardCharsets.ISO_8859_1);
+            b.writeBytes(CRLF);
+        } else {
+            bulk(text);
+        }
+    }
+
     public void bool(boolean v) {
         if (resp == 3) w().writeBytes(v ? TRUE3 : FALSE3);
         else integer(v ? 1 : 0);
@@ -348,6 +363,11 @@ public final class Reply {
     public void beginDeferred() {
         deferred.push(buffer()); // ArrayDeque takes no null: start the outer buffer now
         out = alloc.heapBuffer(256);
+    }
+
+    /** True while a reply whose length comes at the end is being written (its elements go to a side buffer). */
+    public boolean inDeferred() {
+        return !deferred.isEmpty();
     }
 
     /** Ends a deferred reply as an array of n elements. */

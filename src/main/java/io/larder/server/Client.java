@@ -33,6 +33,15 @@ public final class Client extends ChannelInboundHandlerAdapter {
      * reply as if their timeout had expired.
      */
     public static final int DENY_BLOCKING = 1 << 15;
+    /**
+     * Client-side caching modes that CLIENT LIST does not show (Redis's
+     * CLIENT_TRACKING_OPTIN, _OPTOUT, _CACHING, _NOLOOP). CACHING is the
+     * CLIENT CACHING yes|no given for the next command only.
+     */
+    public static final int TRACKING_OPTIN = 1 << 19, TRACKING_OPTOUT = 1 << 20, TRACKING_CACHING = 1 << 21,
+            TRACKING_NOLOOP = 1 << 22;
+    /** The client scripts run their commands as (Redis's CLIENT_SCRIPT): MONITOR shows it as "lua". */
+    public static final int SCRIPT = 1 << 23;
 
     private final LarderServer server;
     public final long id;
@@ -68,6 +77,8 @@ public final class Client extends ChannelInboundHandlerAdapter {
     public volatile int multiQueued = -1;
     /** CLIENT LIST redir: the tracking redirection client id (client-side caching sets it). */
     public volatile long trackingRedirect = -1;
+    /** Pub/sub messages, invalidations and MONITOR lines for this client; created on first use. */
+    private volatile Outbox outbox;
     /** Set while this client is blocked or postponed: input waits in the buffer. */
     private volatile boolean suspended;
     long totalInputBytes;
@@ -84,6 +95,18 @@ public final class Client extends ChannelInboundHandlerAdapter {
 
     public Reply reply() {
         return reply;
+    }
+
+    /** Where other threads send this client data that is not a reply (see {@link Outbox}). */
+    public Outbox outbox() {
+        Outbox o = outbox;
+        if (o == null) {
+            synchronized (this) {
+                o = outbox;
+                if (o == null) outbox = o = new Outbox(this);
+            }
+        }
+        return o;
     }
 
     public Channel channel() {
@@ -277,6 +300,10 @@ public final class Client extends ChannelInboundHandlerAdapter {
             in.release();
         }
         lastInteractionMs = System.currentTimeMillis();
+        // Messages published before these commands arrived go out before their replies, as in Redis
+        // (the task that would write them may not have run yet).
+        Outbox o = outbox;
+        if (o != null) o.writeQueued();
         processInput();
         long limit = server.queryBufferLimit();
         if (parser.pending() > limit) {
@@ -424,6 +451,9 @@ public final class Client extends ChannelInboundHandlerAdapter {
     /** Closes the connection now (CLIENT KILL, limits). */
     public void close() {
         setFlag(CLOSE_ASAP, true);
+        // Gone from CLIENT LIST and the counters at once, as Redis frees a killed client
+        // synchronously; the channel's own clean-up follows on its event loop.
+        server.clients().remove(this);
         if (channel != null) channel.close();
     }
 

@@ -47,11 +47,29 @@ public final class Dispatcher {
 
     private volatile Interceptor[] interceptors = new Interceptor[0];
 
+    /**
+     * A check Redis's processCommand makes after authentication and before
+     * CLIENT PAUSE and MULTI queueing (pub/sub context, replica clients):
+     * returns the error to reject the command with, or null.
+     */
+    public interface Check {
+        String check(Client client, CommandSpec cmd);
+    }
+
+    private volatile Check[] checks = new Check[0];
+
     Dispatcher(LarderServer server) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.gate = keyspace.gate;
+    }
+
+    /** Adds a {@link Check}; checks run in the order they were added. */
+    public synchronized void addCheck(Check k) {
+        Check[] n = Arrays.copyOf(checks, checks.length + 1);
+        n[n.length - 1] = k;
+        checks = n;
     }
 
     public synchronized void addInterceptor(Interceptor i) {
@@ -68,8 +86,13 @@ public final class Dispatcher {
         try {
             dispatch(c, client, a);
         } finally {
-            // Redis's resetClient: SKIP covers exactly one command, the one after CLIENT REPLY SKIP.
+            // Redis's resetClient: SKIP covers exactly one command, the one after CLIENT REPLY SKIP;
+            // CLIENT CACHING the next command (any CLIENT subcommand keeps it; a transaction keeps it to EXEC).
             client.replySkip = false;
+            if (client.has(Client.TRACKING_CACHING) && !client.has(Client.MULTI)
+                    && (client.lastCommand == null || !client.lastCommand.fullName.startsWith("client|"))) {
+                client.setFlag(Client.TRACKING_CACHING, false);
+            }
             if (client.replySkipNext) {
                 client.replySkip = true;
                 client.replySkipNext = false;
@@ -120,6 +143,13 @@ public final class Dispatcher {
         if (server.maxMemory().refuses(c, client, cmd)) {
             reject(client, cmd, Errors.OOM.getMessage());
             return;
+        }
+        for (Check k : checks) {
+            String error = k.check(client, cmd);
+            if (error != null) {
+                reject(client, cmd, error);
+                return;
+            }
         }
         // CLIENT PAUSE: the command waits (it is not rejected) until the pause ends.
         if (server.pause().mustPostpone(client, cmd)) {
@@ -192,6 +222,7 @@ public final class Dispatcher {
         }
         // Like Redis, a command failed if it replied with an error, however it produced it.
         failed |= reply.errorCount() != errorsBefore;
+        server.monitor().executed(c, client, a, cmd);
         long durationUs = (System.nanoTime() - start) / 1000;
         // A command that blocked its client is counted (and logged, propagated) when it completes.
         if (!c.blocked()) commandCompleted(c, client, a, cmd, durationUs, failed);
@@ -214,13 +245,13 @@ public final class Dispatcher {
     private void runExclusive(CommandContext c, CommandSpec cmd) {
         ExecutionGate.Worker w = c.worker();
         if (gate.isExclusiveOwner(w)) {
-            cmd.handler().handle(c);
+            handle(c, cmd);
             return;
         }
         gate.enterExclusive(w);
         c.setExclusive(true);
         try {
-            cmd.handler().handle(c);
+            handle(c, cmd);
         } finally {
             c.setExclusive(false);
             gate.exitExclusive(w);
@@ -231,7 +262,7 @@ public final class Dispatcher {
         ExecutionGate.Worker w = c.worker();
         if (c.exclusive()) {
             // Nested inside an exclusive command (EXEC, script): the keyspace is already ours.
-            cmd.handler().handle(c);
+            handle(c, cmd);
             return;
         }
         Scratch s = scratch.get();
@@ -252,12 +283,27 @@ public final class Dispatcher {
         try {
             for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
             try {
-                cmd.handler().handle(c);
+                handle(c, cmd);
             } finally {
                 for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
             }
         } finally {
             gate.exit(w);
+        }
+    }
+
+    /**
+     * Runs the handler of a command that touches the keyspace; then, with its
+     * keys still locked, what must be atomic with it: client tracking
+     * remembers the keys a read-only command read (even one that failed, as
+     * Redis's call() does), so no write can slip in between the read and the
+     * remembering and leave a client's cache stale.
+     */
+    private void handle(CommandContext c, CommandSpec cmd) {
+        try {
+            cmd.handler().handle(c);
+        } finally {
+            if (cmd.has(CommandSpec.READONLY)) server.keysRead(c, cmd);
         }
     }
 

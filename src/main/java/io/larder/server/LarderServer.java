@@ -78,6 +78,14 @@ public final class LarderServer {
     /** Hooks: WATCH, client tracking. */
     public interface KeyListener {
         void keyModified(Database db, byte[] key);
+
+        /**
+         * False while the listener has nothing to do (nobody tracks keys,
+         * nobody watches): writes then do not even copy the key for it.
+         */
+        default boolean active() {
+            return true;
+        }
     }
 
     /** Hooks: keyspace notifications (pub/sub). */
@@ -100,12 +108,22 @@ public final class LarderServer {
         void closed(Client client);
     }
 
+    /**
+     * Hooks: a read-only command ran and its keys are still locked (client
+     * tracking remembers the keys a client read, atomically with the read).
+     */
+    public interface ReadListener {
+        void keysRead(CommandContext c, CommandSpec cmd);
+    }
+
     private final List<KeyListener> keyListeners = new CopyOnWriteArrayList<>();
     private volatile NotificationListener notifications;
     private final List<AfterCommand> afterCommand = new CopyOnWriteArrayList<>();
     private final List<ClientListener> clientListeners = new CopyOnWriteArrayList<>();
     private final List<FlushListener> flushListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<Client>> resetListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.IntConsumer> dataFlushListeners = new CopyOnWriteArrayList<>();
+    private volatile ReadListener readListener;
     private volatile java.util.function.Consumer<Client> rejectHook;
     private volatile boolean hasKeyListeners;
 
@@ -113,6 +131,7 @@ public final class LarderServer {
     private final LatencyStats latency = new LatencyStats();
     private final Metrics metrics = new Metrics();
     private final MaxMemory maxMemory;
+    private final MonitorFeed monitor = new MonitorFeed(this);
     private volatile boolean latencyTracking = true;
     /** LASTSAVE / rdb_last_save_time: start-up time until persistence records a save. */
     private volatile long lastSaveMs = System.currentTimeMillis();
@@ -153,9 +172,10 @@ public final class LarderServer {
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         this.blocking = new BlockingController(this);
+        // Before the families: they add their checks and interceptors to it.
+        this.dispatcher = new Dispatcher(this);
         Families.registerAll(this, table);
         table.seal(configFile.renames);
-        this.dispatcher = new Dispatcher(this);
         config.watch("client-query-buffer-limit", p -> queryBufferLimit = config.getLong("client-query-buffer-limit"));
         config.watch("loglevel", p -> Log.setLevel(Log.parseLevel(p.get())));
         config.watch("latency-tracking", p -> latencyTracking = config.getBool("latency-tracking"));
@@ -309,6 +329,11 @@ public final class LarderServer {
     /** used_memory, maxmemory and eviction. */
     public MaxMemory maxMemory() {
         return maxMemory;
+    }
+
+    /** MONITOR clients and the feed of executed commands. */
+    public MonitorFeed monitor() {
+        return monitor;
     }
 
     /** enable-protected-configs / enable-debug-command / enable-module-command for this client. */
@@ -504,6 +529,30 @@ public final class LarderServer {
         clientListeners.add(l);
     }
 
+    /** Client tracking: see {@link ReadListener}. One listener. */
+    public void setReadListener(ReadListener l) {
+        readListener = l;
+    }
+
+    /** The dispatcher: a read-only command ran; its keys are still locked. */
+    void keysRead(CommandContext c, CommandSpec cmd) {
+        ReadListener l = readListener;
+        if (l != null) l.keysRead(c, cmd);
+    }
+
+    /**
+     * Hooks: FLUSHDB or FLUSHALL emptied data (Redis's signalFlushedDb; not
+     * SWAPDB, which moves data): client tracking's null invalidation. The
+     * argument is the database, or -1 for all.
+     */
+    public void addDataFlushListener(java.util.function.IntConsumer l) {
+        dataFlushListeners.add(l);
+    }
+
+    public void dataFlushed(int dbid) {
+        for (java.util.function.IntConsumer l : dataFlushListeners) l.accept(dbid);
+    }
+
     /** Called when a command is rejected before running (MULTI marks the transaction as failed). */
     public void setRejectHook(java.util.function.Consumer<Client> h) {
         rejectHook = h;
@@ -511,13 +560,19 @@ public final class LarderServer {
 
     public void keyModified(Database db, byte[] key) {
         if (!hasKeyListeners) return;
-        for (KeyListener l : keyListeners) l.keyModified(db, key);
+        for (KeyListener l : keyListeners) {
+            if (l.active()) l.keyModified(db, key);
+        }
     }
 
     public void keyModified(Database db, Args a, int i) {
         if (!hasKeyListeners) return;
-        byte[] key = a.bytes(i);
-        for (KeyListener l : keyListeners) l.keyModified(db, key);
+        byte[] key = null;
+        for (KeyListener l : keyListeners) {
+            if (!l.active()) continue;
+            if (key == null) key = a.bytes(i);
+            l.keyModified(db, key);
+        }
     }
 
     public boolean notificationsEnabled(int eventClass) {
@@ -542,15 +597,18 @@ public final class LarderServer {
 
     void clientClosed(Client c) {
         if (c.isPostponed()) pause.forget(c);
+        if (c.has(Client.MONITOR)) monitor.remove(c);
         for (ClientListener l : clientListeners) l.closed(c);
     }
 
     private void keyExpired(Database db, byte[] key) {
         stats.expiredKeys.increment();
+        // Redis's deleteExpiredKeyAndPropagate: the event, then signalModifiedKey (a client that both
+        // tracks the key and listens to events sees them in this order).
+        notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
         keyModified(db, key);
         // An expired stream wakes its XREADGROUP waiters with an error, like any deleted one.
         context().keyReady(db, key);
-        notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
     }
 
     // ------------------------------------------------------------ lifecycle

@@ -38,9 +38,7 @@ public final class ServerStats {
     public final LongAdder unexpectedErrorReplies = new LongAdder();
     /** Changes to the data set since start (Redis's server.dirty; rdb_changes_since_last_save). */
     public long dirty() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.dirty;
-        return n;
+        return sum(t -> t.dirty);
     }
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
@@ -51,6 +49,12 @@ public final class ServerStats {
     private long lastSampleMs;
     private int sampleIdx;
 
+    private long sum(java.util.function.ToLongFunction<ThreadStats> f) {
+        long n = 0;
+        for (ThreadStats t : threads) n += f.applyAsLong(t);
+        return n;
+    }
+
     /** The calling thread's counters (workers keep a reference in their CommandContext). */
     public ThreadStats local() {
         return local.get();
@@ -59,45 +63,31 @@ public final class ServerStats {
     private volatile long baseReads, baseWrites;
 
     public long readsProcessed() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.readsProcessed;
-        return n - baseReads;
+        return sum(t -> t.readsProcessed) - baseReads;
     }
 
     public long writesProcessed() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.writesProcessed;
-        return n - baseWrites;
+        return sum(t -> t.writesProcessed) - baseWrites;
     }
 
     public long commands() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.commands;
-        return n - baseCommands;
+        return sum(t -> t.commands) - baseCommands;
     }
 
     public long netInput() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.netInput;
-        return n - baseNetInput;
+        return sum(t -> t.netInput) - baseNetInput;
     }
 
     public long netOutput() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.netOutput;
-        return n - baseNetOutput;
+        return sum(t -> t.netOutput) - baseNetOutput;
     }
 
     public long keyspaceHits() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.keyspaceHits;
-        return n - baseHits;
+        return sum(t -> t.keyspaceHits) - baseHits;
     }
 
     public long keyspaceMisses() {
-        long n = 0;
-        for (ThreadStats t : threads) n += t.keyspaceMisses;
-        return n - baseMisses;
+        return sum(t -> t.keyspaceMisses) - baseMisses;
     }
 
     private long commandSum(int which, CommandSpec c) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.larder.store.ListValue;
 import io.larder.store.Lookup;
 import io.larder.testing.DifferentialTestBase;
+import io.larder.testing.KeyEvents;
 import io.larder.testing.LarderTestServer;
 import io.larder.testing.RespClient;
 import java.nio.charset.StandardCharsets;
@@ -475,19 +476,12 @@ class ListCommandsTest extends DifferentialTestBase {
     }
 
     @Test
-    void keyspaceEventsMatchRedis() {
-        List<String> larderEvents = new ArrayList<>();
+    void keyspaceEventsMatchRedis() throws Exception {
         var server = larder.server();
-        server.setNotificationListener((cls, event, db, key) -> {
-            synchronized (larderEvents) {
-                larderEvents.add(event + ":" + new String(key, StandardCharsets.ISO_8859_1));
-            }
-        });
-        try (RespClient sub = redis.client(); RespClient admin = redis.client()) {
-            server.config().set("notify-keyspace-events", "KEA");
-            admin.call("CONFIG", "SET", "notify-keyspace-events", "KEA");
-            sub.call("PSUBSCRIBE", "__keyevent@0__:*");
-            String script = """
+        server.config().set("notify-keyspace-events", "KEA");
+        d.redis().call("CONFIG", "SET", "notify-keyspace-events", "KEA");
+        try (KeyEvents larderEvents = new KeyEvents(larder.port()); KeyEvents redisEvents = new KeyEvents(redis.port())) {
+            d.script("""
                     RPUSH l a b c d
                     LPUSH l z
                     LPUSHX l y
@@ -509,41 +503,11 @@ class ListCommandsTest extends DifferentialTestBase {
                     LTRIM t 5 6
                     RPUSH b 1
                     BLPOP b 0
-                    """;
-            d.script(script);
-            int n;
-            synchronized (larderEvents) {
-                n = larderEvents.size();
-            }
-            List<String> redisEvents = new ArrayList<>();
-            sub.setTimeout(2000);
-            for (int i = 0; i < n; i++) {
-                @SuppressWarnings("unchecked")
-                List<Object> msg = (List<Object>) RespClient.decode(sub.readRaw());
-                String channel = (String) msg.get(2);
-                redisEvents.add(channel.substring(channel.indexOf(':') + 1) + ":" + msg.get(3));
-            }
-            synchronized (larderEvents) {
-                assertEquals(redisEvents, larderEvents);
-            }
-            sub.setTimeout(300);
-            byte[] extra = null;
-            try {
-                extra = sub.readRaw();
-            } catch (AssertionError timedOut) {
-                // nothing more: as expected
-            }
-            assertEquals(null, extra == null ? null : new String(extra, StandardCharsets.ISO_8859_1),
-                    "Redis sent more events than Larder");
-        } catch (io.larder.config.ConfigException e) {
-            throw new AssertionError(e);
+                    """);
+            assertEquals(redisEvents.drain(), larderEvents.drain());
         } finally {
-            server.setNotificationListener(null);
-            try {
-                server.config().set("notify-keyspace-events", "");
-            } catch (io.larder.config.ConfigException ignored) {
-                // restoring the default cannot fail
-            }
+            server.config().set("notify-keyspace-events", "");
+            d.redis().call("CONFIG", "SET", "notify-keyspace-events", "");
         }
     }
 

@@ -3,19 +3,18 @@ package io.larder.family;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.larder.testing.Diff;
+import io.larder.testing.KeyEvents;
 import io.larder.testing.LarderTestServer;
 import io.larder.testing.RedisOracle;
 import io.larder.testing.RespClient;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
  * Compares what a command does besides its reply: the keyspace events it
- * emits (Redis's, read from a PSUBSCRIBE to __keyevent@*__:*; Larder's, from
- * its notification hook, since pub/sub is another family) and its dirty
- * count (Redis's rdb_changes_since_last_save delta; Larder's command
+ * emits (on both servers read from a PSUBSCRIBE to __keyevent@*__:*, so
+ * Larder's notifications are checked all the way to a subscriber) and its
+ * dirty count (Redis's rdb_changes_since_last_save delta; Larder's command
  * context). Both servers must run with notify-keyspace-events "EAnm".
  */
 final class SideEffects implements AutoCloseable {
@@ -23,24 +22,20 @@ final class SideEffects implements AutoCloseable {
 
     private final Diff d;
     private final RespClient redisInfo;
-    private final RespClient redisEvents;
-    private final List<String> larderEvents = Collections.synchronizedList(new ArrayList<>());
+    private final KeyEvents redisEvents;
+    private final KeyEvents larderEvents;
     private volatile long larderDirty;
     private volatile long larderCommands;
-    private int sentinel;
 
     SideEffects(LarderTestServer larder, RedisOracle redis, Diff d) {
         this.d = d;
-        larder.server().setNotificationListener((cls, event, db, key) ->
-                larderEvents.add(db.id + " " + event + " " + new String(key, StandardCharsets.ISO_8859_1)));
         larder.server().addAfterCommand((c, client, args, cmd, us) -> {
             larderDirty += c.dirtyCount();
             larderCommands++;
         });
         redisInfo = redis.client();
-        redisEvents = redis.client();
-        redisEvents.send("PSUBSCRIBE", "__keyevent@*__:*");
-        redisEvents.readRaw();
+        redisEvents = new KeyEvents(redis.port());
+        larderEvents = new KeyEvents(larder.port());
     }
 
     private long redisDirty() {
@@ -53,8 +48,8 @@ final class SideEffects implements AutoCloseable {
 
     /** Forgets events of set-up steps done outside {@link #check}. */
     void sync() {
-        redisEventsUntilSentinel();
-        larderEvents.clear();
+        redisEvents.drain();
+        larderEvents.drain();
     }
 
     /** Runs a command on both servers; replies, events and dirty counts must agree. */
@@ -68,7 +63,6 @@ final class SideEffects implements AutoCloseable {
      * compares the raw bytes.
      */
     Object check(java.util.function.UnaryOperator<Object> normalize, String... cmd) {
-        larderEvents.clear();
         long rd = redisDirty();
         long ld = larderDirty;
         long lc = larderCommands;
@@ -81,14 +75,11 @@ final class SideEffects implements AutoCloseable {
                     "normalized reply of " + String.join(" ", cmd));
             reply = l;
         }
-        List<String> redisSeen = redisEventsUntilSentinel();
+        List<String> redisSeen = redisEvents.drain();
         // The after-command hook runs after the reply is written: wait for it.
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (larderCommands == lc && System.nanoTime() < deadline) Thread.onSpinWait();
-        List<String> larderSeen;
-        synchronized (larderEvents) {
-            larderSeen = new ArrayList<>(larderEvents);
-        }
+        List<String> larderSeen = larderEvents.drain();
         String what = String.join(" ", cmd);
         assertEquals(redisSeen, larderSeen, "keyspace events of " + what);
         assertEquals(redisDirty() - rd, larderDirty - ld, "dirty count of " + what);
@@ -103,26 +94,10 @@ final class SideEffects implements AutoCloseable {
         }
     }
 
-    /** Redis's events of the last command: everything published before our own sentinel message. */
-    private List<String> redisEventsUntilSentinel() {
-        String mark = "sentinel-" + (sentinel++);
-        redisInfo.call("PUBLISH", "__keyevent@99__:" + mark, mark);
-        List<String> out = new ArrayList<>();
-        while (true) {
-            @SuppressWarnings("unchecked")
-            List<Object> m = (List<Object>) RespClient.decode(redisEvents.readRaw());
-            String channel = (String) m.get(2);
-            String key = (String) m.get(3);
-            if (key.equals(mark)) return out;
-            // __keyevent@<db>__:<event>
-            int at = channel.indexOf('@'), end = channel.indexOf("__:");
-            out.add(channel.substring(at + 1, end) + " " + channel.substring(end + 3) + " " + key);
-        }
-    }
-
     @Override
     public void close() {
         redisInfo.close();
         redisEvents.close();
+        larderEvents.close();
     }
 }

@@ -62,6 +62,54 @@ public final class Diff implements AutoCloseable {
         return RespClient.decode(l);
     }
 
+    /**
+     * Sends a command to both and compares the next {@code n} replies of each
+     * in order (SUBSCRIBE a b c answers three times). Returns the decoded replies.
+     */
+    public List<Object> checkN(int n, String... cmd) {
+        byte[][] b = RespClient.bytes(cmd);
+        larder.send(b);
+        redis.send(b);
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) out.add(next("reply " + (i + 1) + " of " + show(b)));
+        return out;
+    }
+
+    /**
+     * Reads the next reply or pushed message of both connections (a message
+     * some other connection's command caused) and compares them.
+     */
+    public Object next() {
+        return next("next message");
+    }
+
+    private Object next(String what) {
+        byte[] l = larder.readRaw();
+        byte[] r = redis.readRaw();
+        checks++;
+        if (!Arrays.equals(l, r)) {
+            throw new AssertionError(what + " differs\n  larder: " + show(l) + "\n  redis:  " + show(r));
+        }
+        return RespClient.decode(l);
+    }
+
+    /**
+     * Reads the next {@code n} messages of both connections: the same
+     * messages, in any order (Redis delivers a message matched by several
+     * patterns in its hash table's order).
+     */
+    public void nextUnordered(int n) {
+        List<String> l = new ArrayList<>(), r = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(show(larder.readRaw()));
+            r.add(show(redis.readRaw()));
+        }
+        checks++;
+        l.sort(Comparator.naturalOrder());
+        r.sort(Comparator.naturalOrder());
+        if (!l.equals(r)) throw new AssertionError("messages differ (ignoring order)\n  larder: " + l + "\n  redis:  " + r);
+    }
+
     /** Like {@link #check} but the top-level elements may come in any order. */
     public void checkUnordered(String... cmd) {
         compareNormalized(cmd, 1);

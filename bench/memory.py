@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Resident memory per key, hash field, set member and sorted-set member:
+Larder and Redis side by side, in one run.
+
+For each kind of data and each element count, starts a fresh server (Larder
+through ./larder, then redis-server), measures its resident set (VmRSS),
+loads the elements with redis-cli --pipe, asks the server to give back what
+it does not need (MEMORY PURGE: a full collection for Larder, jemalloc's
+purge for Redis), waits until the resident set is stable, and reports
+
+    (RSS after - RSS before) / elements
+
+Kinds (names are 16 bytes like "key:000000000042", values 3 bytes):
+  string  one SET per key
+  hash    fields of hashes of 1000 fields (hashtable encoding in both)
+  set     members of sets of 1000 members (hashtable)
+  zset    members of sorted sets of 1000 members, score = index (skiplist)
+  hash-lp, set-lp, zset-lp: the same in collections of 100 (listpack / listpack / listpack)
+
+  bench/memory.py                                # string,hash,set,zset at 1M and 10M
+  bench/memory.py --kinds string --counts 1000000
+  bench/memory.py --larder-opts "-XX:+UseG1GC"   # JVM options for Larder (LARDER_JAVA_OPTS)
+
+Run it alone on the machine (flock /tmp/larder-bench.lock bench/memory.py):
+resident memory of other processes does not matter, but a slow machine
+makes the "stable" wait longer.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (Server, rss_bytes)
+
+VALUE = b"xxx"
+
+
+def resp(*args):
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+def commands(kind, n):
+    """Yields chunks of RESP commands that create n elements of the kind."""
+    per = 100 if kind.endswith("-lp") else 1000
+    base = kind[:-3] if kind.endswith("-lp") else kind
+    batch = []
+    if base == "string":
+        for i in range(n):
+            batch.append(resp(b"SET", b"key:%012d" % i, VALUE))
+            if len(batch) == 10000:
+                yield b"".join(batch)
+                batch = []
+        if batch:
+            yield b"".join(batch)
+        return
+    # Collections: one command per 100 elements, collection c holds elements c*per .. c*per+per-1.
+    step = 100
+    for start in range(0, n, step):
+        coll = start // per
+        key = b"%s:%09d" % (base.encode(), coll)
+        args = [{"hash": b"HSET", "set": b"SADD", "zset": b"ZADD"}[base], key]
+        for i in range(start, min(n, start + step)):
+            if base == "hash":
+                args += [b"field:%010d" % i, VALUE]
+            elif base == "set":
+                args.append(b"member:%09d" % i)
+            else:
+                args += [b"%d" % i, b"member:%09d" % i]
+        batch.append(resp(*args))
+        if len(batch) == 1000:
+            yield b"".join(batch)
+            batch = []
+    if batch:
+        yield b"".join(batch)
+
+
+def load(server, kind, n):
+    p = subprocess.Popen(["redis-cli", "-p", str(server.port), "--pipe"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    for chunk in commands(kind, n):
+        p.stdin.write(chunk)
+    p.stdin.close()
+    out = p.stdout.read().decode(errors="replace")
+    if p.wait() != 0 or "errors: 0" not in out:
+        raise RuntimeError("load failed: " + out)
+
+
+def info_field(server, name):
+    for line in server.cli("INFO", "memory").decode().splitlines():
+        if line.startswith(name + ":"):
+            return int(line.split(":", 1)[1])
+    return 0
+
+
+def settled_rss(server, timeout=60):
+    """MEMORY PURGE, then the RSS once it has stopped moving (within 0.5% over 2 s)."""
+    server.cli("MEMORY", "PURGE")
+    deadline = time.time() + timeout
+    last = bench.rss_bytes(server.pid)
+    while time.time() < deadline:
+        time.sleep(2)
+        now = bench.rss_bytes(server.pid)
+        if abs(now - last) <= 0.005 * max(now, 1):
+            return now
+        last = now
+    return last
+
+
+def measure(kind, n, server_kind, larder_opts):
+    if larder_opts and server_kind == "larder":
+        os.environ["LARDER_JAVA_OPTS"] = larder_opts
+    s = bench.Server(server_kind)
+    os.environ.pop("LARDER_JAVA_OPTS", None)
+    try:
+        s.cli("PING")
+        before = settled_rss(s)
+        t = time.time()
+        load(s, kind, n)
+        load_s = time.time() - t
+        after = settled_rss(s)
+        used = info_field(s, "used_memory") - info_field(s, "used_memory_startup")
+        return before, after, used, load_s
+    finally:
+        s.stop()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--kinds", default="string,hash,set,zset")
+    p.add_argument("--counts", default="1000000,10000000")
+    p.add_argument("--servers", default="larder,redis")
+    p.add_argument("--larder-opts", default="", help="LARDER_JAVA_OPTS for Larder (default: the launcher's)")
+    p.add_argument("--no-build", action="store_true")
+    args = p.parse_args()
+    if not args.no_build:
+        subprocess.run([os.path.join(bench.ROOT, "mvnw"), "-q", "-B", "-DskipTests", "package"], cwd=bench.ROOT,
+                       check=True)
+    print("# %s, %s, %d CPUs" % (time.strftime("%Y-%m-%d %H:%M"), os.uname().nodename, os.cpu_count()))
+    print("# command: %s" % " ".join(sys.argv))
+    print()
+    print("| kind | elements | server | RSS before | RSS after | RSS bytes/element | used_memory bytes/element |"
+          " load s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for kind in args.kinds.split(","):
+        for n in (int(x) for x in args.counts.split(",")):
+            for server_kind in args.servers.split(","):
+                before, after, used, load_s = measure(kind, n, server_kind, args.larder_opts)
+                print("| %s | %d | %s | %.1f MB | %.1f MB | %.1f | %.1f | %.1f |" % (
+                    kind, n, server_kind, before / 1e6, after / 1e6, (after - before) / n, used / n, load_s),
+                    flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -37,6 +37,14 @@ public final class Main {
                     usage();
                     return;
                 }
+                case "--check-rdb" -> {
+                    // Like redis-check-rdb: report what is wrong with a dump, without starting a server.
+                    if (argv.length != 2) {
+                        System.err.println("Usage: larder --check-rdb <rdb-file-name>");
+                        System.exit(1);
+                    }
+                    System.exit(io.larder.persist.RdbCheck.run(argv[1], System.out));
+                }
                 default -> { }
             }
         }
@@ -78,7 +86,7 @@ public final class Main {
                 System.err.println("Can't daemonize with the configuration read from standard input.");
                 System.exit(1);
             }
-            daemonize();
+            daemonize(argv);
             return;
         }
         String logfile = config.get("logfile");
@@ -168,12 +176,25 @@ public final class Main {
      * terminal, standard streams to /dev/null) and exits, as redis-server
      * forks and its parent exits. The copy re-reads the same configuration.
      */
-    private static void daemonize() {
+    private static void daemonize(String[] args) {
         ProcessHandle.Info info = ProcessHandle.current().info();
         List<String> cmd = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute()) cmd.add("/usr/bin/setsid");
-        cmd.add(info.command().orElse("java"));
-        cmd.addAll(Arrays.asList(info.arguments().orElse(new String[0])));
+        cmd.add(info.command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // The same JVM options, class path and arguments. Not ProcessHandle's arguments(): the JDK gives
+        // none at all for a command line longer than a page (a long class path).
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        String launched = System.getProperty("sun.java.command", "").split(" ", 2)[0];
+        if (launched.endsWith(".jar")) {
+            // -jar keeps the manifest's settings (native access for Lua).
+            cmd.add("-jar");
+            cmd.add(launched);
+        } else {
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(Main.class.getName());
+        }
+        cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put(DAEMON_ENV, "1");
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -194,6 +215,7 @@ public final class Main {
                        ./larder - (read config from stdin)
                        ./larder -v or --version
                        ./larder -h or --help
+                       ./larder --check-rdb /path/to/dump.rdb (check a dump file)
 
                 Examples:
                        ./larder (run the server with default conf)

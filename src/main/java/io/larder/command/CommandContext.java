@@ -47,6 +47,27 @@ public final class CommandContext {
     int depth;
     /** The current command blocked its client instead of replying. */
     boolean blocked;
+    /**
+     * An enclosing command (EXEC) holds the stripe locks of every key the
+     * commands nested in it touch, so they run without locking again.
+     */
+    boolean keysLocked;
+    /** The reply and its error count when the last call (at any depth) ended; see {@link #errorsSinceLastCall}. */
+    private Reply markReply;
+    private long markErrors;
+    /** The state of the commands nested calls interrupted (EXEC's queue, redis.call), innermost last. */
+    private Frame[] frames = new Frame[0];
+    private int frameCount;
+
+    /** What {@link #pushFrame} saves: everything {@link #begin} resets. */
+    private static final class Frame {
+        Client client;
+        Args args;
+        Reply reply;
+        CommandSpec command;
+        long now, dirty, redacted;
+        boolean blocked;
+    }
 
     /** A key some blocked client may now be served from. */
     public record ReadyKey(Database db, byte[] key) {}
@@ -60,14 +81,79 @@ public final class CommandContext {
 
     /** Prepares for one command. */
     public void begin(Client c, Args a, CommandSpec cmd, long nowMs) {
+        begin(c, a, cmd, nowMs, c.reply());
+    }
+
+    /** Prepares for one command replying into {@code r}. */
+    public void begin(Client c, Args a, CommandSpec cmd, long nowMs, Reply r) {
         this.client = c;
         this.args = a;
-        this.reply = c.reply();
+        this.reply = r;
         this.command = cmd;
         this.now = nowMs;
         this.dirty = 0;
         this.redacted = 0;
         this.blocked = false;
+    }
+
+    /**
+     * Saves the running command's state before a nested call (a command of
+     * EXEC's queue, redis.call) replaces it; {@link #popFrame} restores it,
+     * so the outer command keeps its own arguments, reply and dirty count.
+     * Frames are reused: nesting allocates nothing once warm.
+     */
+    public void pushFrame() {
+        if (frameCount == frames.length) {
+            frames = java.util.Arrays.copyOf(frames, frames.length + 4);
+            for (int i = frameCount; i < frames.length; i++) frames[i] = new Frame();
+        }
+        Frame f = frames[frameCount++];
+        f.client = client;
+        f.args = args;
+        f.reply = reply;
+        f.command = command;
+        f.now = now;
+        f.dirty = dirty;
+        f.redacted = redacted;
+        f.blocked = blocked;
+    }
+
+    public void popFrame() {
+        Frame f = frames[--frameCount];
+        client = f.client;
+        args = f.args;
+        reply = f.reply;
+        command = f.command;
+        now = f.now;
+        dirty = f.dirty;
+        redacted = f.redacted;
+        blocked = f.blocked;
+        f.client = null;
+        f.args = null;
+        f.reply = null;
+    }
+
+    /**
+     * Whether the current command failed, the way Redis counts failed_calls:
+     * by the error replies written since the last call at any depth ended, so
+     * EXEC is not failed by the errors of the commands it ran, only by its
+     * own. {@code before} is the reply's error count when the command began.
+     */
+    public boolean errorsSinceLastCall(Reply r, long before) {
+        long base = markReply == r ? Math.max(before, markErrors) : before;
+        boolean failed = r.errorCount() != base;
+        markReply = r;
+        markErrors = r.errorCount();
+        return failed;
+    }
+
+    /** Whether an enclosing command holds the locks of every key nested commands touch (see EXEC). */
+    public boolean keysLocked() {
+        return keysLocked;
+    }
+
+    public void setKeysLocked(boolean held) {
+        keysLocked = held;
     }
 
     /** The dispatcher entered a call; returns the new depth (1 for a client's own command). */

@@ -21,10 +21,10 @@ import java.util.Locale;
  * DEBUG, guarded by enable-debug-command (the dispatcher refuses it, as
  * Redis does, unless the option allows this client). Larder implements the
  * subcommands that make sense for it and that tools and tests use: SLEEP,
- * SET-ACTIVE-EXPIRE, ERROR, LOG, PROTOCOL, POPULATE and
- * CONFIG-REWRITE-FORCE-ALL. The others (RELOAD, OBJECT, DIGEST, JMAP, the
- * crash tests ...) depend on persistence or on Redis's C internals and
- * answer like an unknown subcommand; DEBUG HELP lists only what exists.
+ * SET-ACTIVE-EXPIRE, ERROR, LOG, PROTOCOL, POPULATE, RELOAD and
+ * CONFIG-REWRITE-FORCE-ALL. The others (OBJECT, DIGEST, JMAP, the crash
+ * tests ...) depend on Redis's C internals and answer like an unknown
+ * subcommand; DEBUG HELP lists only what exists.
  */
 public final class DebugCommand {
     private final LarderServer server;
@@ -57,6 +57,19 @@ public final class DebugCommand {
             "    Reply with a test value of the specified type. <type> can be: string,",
             "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
             "    true, false.",
+            "RELOAD [option ...]",
+            "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+            "    * MERGE: conflicting keys will be loaded from RDB.",
+            "    * NOFLUSH: the existing database will not be removed before load, but",
+            "      conflicting keys will generate an exception and kill the server.",
+            "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "    Examples:",
+            "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+            "      the database.",
+            "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+            "      existing RDB file.",
+            "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+            "      file to the database.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not",
             "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -110,6 +123,10 @@ public final class DebugCommand {
                     return;
                 }
             }
+            case "reload" -> {
+                reload(c);
+                return;
+            }
             case "populate" -> {
                 if (argc >= 3 && argc <= 5) {
                     populate(c);
@@ -125,6 +142,48 @@ public final class DebugCommand {
             default -> { }
         }
         throw ServerCommands.subcommandSyntaxError(c);
+    }
+
+    /**
+     * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the keyspace (and
+     * the functions), load the dump back. Runs exclusive, like every DEBUG.
+     * A duplicate key without MERGE fails the reload (Redis panics).
+     */
+    private void reload(CommandContext c) {
+        Args a = c.args();
+        boolean flush = true, save = true, merge = false;
+        for (int j = 2; j < a.count(); j++) {
+            if (a.is(j, "merge")) merge = true;
+            else if (a.is(j, "noflush")) flush = false;
+            else if (a.is(j, "nosave")) save = false;
+            else throw new CommandError("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+        }
+        io.larder.persist.Persistence p = server.persistence();
+        if (p.loading()) throw new CommandError("LOADING Redis is loading the dataset in memory");
+        if (save && !p.saveNow()) {
+            c.reply().error("ERR");
+            return;
+        }
+        if (flush) {
+            // The running BGSAVE keeps its own copy of the segment tables; the dump it would write is
+            // older than the one just saved, so it is stopped rather than allowed to replace it.
+            p.abortBackgroundSave();
+            for (int i = 0; i < server.keyspace().databases(); i++) {
+                Database db = server.keyspace().db(i);
+                db.clear();
+                server.flushed(db);
+            }
+            p.functions().clear();
+        }
+        try {
+            p.load(p.file(), merge, false);
+        } catch (IOException | io.larder.persist.RdbException | java.io.UncheckedIOException e) {
+            String where = e instanceof io.larder.persist.RdbException r ? " at offset " + r.offset() : "";
+            Log.warning("Error loading " + p.file() + where + ": " + e.getMessage());
+            throw new CommandError("ERR Error trying to load the RDB dump");
+        }
+        Log.warning("DB reloaded by DEBUG RELOAD");
+        c.reply().ok();
     }
 
     /** C's atoi: optional spaces and sign, then digits, anything after ignored. */
@@ -226,6 +285,9 @@ public final class DebugCommand {
             // Redis formats the key into a 128-byte buffer.
             if (k.length() > 127) k = k.substring(0, 127);
             byte[] key = k.getBytes(StandardCharsets.ISO_8859_1);
+            // Keys not declared to the dispatcher: let a running snapshot capture their stripe first.
+            server.keyspace().beforeWrite(server.keyspace().segmentOf(io.larder.store.KeyHash.hash(key), key, 0,
+                    key.length));
             if (db.find(l, key, now) != null) continue;
             byte[] text = ("value:" + j).getBytes(StandardCharsets.ISO_8859_1);
             byte[] val = text;

@@ -24,11 +24,18 @@ public final class Families {
         new InfoCommand(server).register(t);
         new SlowLog(server).register(t);
         new DebugCommand(server).register(t);
+        // Before pub/sub: Redis refuses writes after a failed save (MISCONF) before its pub/sub context check.
+        new PersistenceCommands(server).register(t);
         new SortedSetCommands(server).register(t);
         new GeoCommands(server).register(t);
         new SortCommands(server).register(t);
+        new TransactionCommands(server).register(t);
+        new ScriptingCommands(server).register(t);
+        new FunctionCommands(server).register(t);
         new PubSubCommands(server).register(t);
         new ClientTrackingCommands(server).register(t);
+        // -LOADING comes after the pub/sub context check and before the replica checks, as in processCommand.
+        PersistenceCommands.addLoadingCheck(server);
         new MonitorCommand(server).register(t);
         new MemoryCommands(server).register(t);
     }

@@ -101,6 +101,9 @@ public final class ServerCommands {
         if ((flags & LarderServer.SHUTDOWN_NOW) == 0 && c.client().has(io.larder.server.Client.DENY_BLOCKING)) {
             throw new CommandError("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
         }
+        // A busy script leaves the data half written: only SHUTDOWN NOSAVE may stop the server then.
+        String busy = server.busyError();
+        if (busy != null && (flags & LarderServer.SHUTDOWN_NOSAVE) == 0) throw new CommandError(busy);
         if (!server.prepareForShutdown(flags)) throw new CommandError("ERR Errors trying to SHUTDOWN. Check logs.");
         // The server is going away: no reply, the connection closes (as with Redis's exit()).
         c.client().closeAfterReply();
@@ -256,6 +259,8 @@ public final class ServerCommands {
         }
         server.dataFlushed(-1);
         c.dirty(n);
+        // Redis 7.0: a running BGSAVE is killed, and with save points the empty dataset is saved at once.
+        server.persistence().afterFlushAll(c.dirtyCount());
         c.reply().ok();
     }
 }

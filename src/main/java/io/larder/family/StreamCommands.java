@@ -716,6 +716,10 @@ public final class StreamCommands {
         for (int i = 1; i < argc; i++) {
             int more = argc - i - 1;
             if (is(a, i, "BLOCK") && more > 0) {
+                // Redis keeps this error for scripts (elsewhere a client that may not block reads at once).
+                if (c.client().has(io.larder.server.Client.SCRIPT)) {
+                    throw new CommandError("ERR " + a.str(0) + " command is not allowed with BLOCK option from scripts");
+                }
                 i++;
                 timeout = longArg(a, i, TIMEOUT_NOT_INTEGER);
                 if (timeout < 0) throw Errors.TIMEOUT_NEGATIVE;

@@ -431,7 +431,8 @@ public final class StringCommands {
         }
         value += incr;
         int form = Strings.integerForm(keyspace, value);
-        if (!(e instanceof byte[] b && inPlace(b, value, form))) {
+        // A running snapshot may hold the blob itself: then the new value needs a new array.
+        if (!(e instanceof byte[] b && !keyspace.snapshotRunning() && inPlace(b, value, form))) {
             byte[] digits = Numbers.longBytes(value);
             Object entry = Strings.entry(c.args().buf(), c.args().off(1), c.args().len(1), digits, 0, digits.length,
                     e == null ? StoredValue.NO_EXPIRE : Entries.expireAt(e), form,

@@ -189,6 +189,21 @@ public final class Reply {
         b.writeBytes(CRLF);
     }
 
+    /**
+     * An error reply that is not counted in the error statistics: one
+     * already counted when it happened (a script returning the error of a
+     * command it ran, Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+     */
+    public void errorUncounted(String message) {
+        ByteBuf b = w();
+        b.writeByte('-');
+        if (message.indexOf('\r') >= 0 || message.indexOf('\n') >= 0) {
+            message = message.replace('\r', ' ').replace('\n', ' ');
+        }
+        b.writeCharSequence(message, StandardCharsets.ISO_8859_1);
+        b.writeBytes(CRLF);
+    }
+
     public void integer(long v) {
         ByteBuf b = w();
         if (v >= 0 && v < SMALL_INTS.length) {

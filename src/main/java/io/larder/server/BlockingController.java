@@ -373,6 +373,8 @@ public final class BlockingController {
         Outcome[] out = new Outcome[1];
         c.runAs(w.client, w.args, w.cmd, r, () -> {
             try {
+                // Serving writes the waiter's keys: a running snapshot captures them first.
+                for (int s : w.stripes) server.keyspace().beforeWrite(s);
                 out[0] = w.handler.serve(c, keyArg);
             } catch (CommandError e) {
                 // Served with an error (BLMOVE into a key of the wrong type): the client is unblocked with it.

@@ -89,6 +89,20 @@ public final class Client extends ChannelInboundHandlerAdapter {
         this.id = id;
     }
 
+    /**
+     * A client without a connection that commands can run as (Redis's fake
+     * clients: the client Lua scripts run their commands as). Its replies
+     * accumulate in {@link #reply()} for the caller to take; error replies
+     * count in the statistics as any client's do.
+     */
+    public static Client detached(LarderServer server) {
+        Client c = new Client(server, server.clients().nextId());
+        c.reply = new Reply(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+        c.reply.setErrorListener(server.stats()::recordError);
+        c.authenticated = true;
+        return c;
+    }
+
     public LarderServer server() {
         return server;
     }

@@ -41,8 +41,8 @@ public final class Clients {
         this.server = server;
     }
 
-    Client newClient() {
-        return new Client(server, nextId.getAndIncrement());
+    Client newClient(long id) {
+        return new Client(server, id);
     }
 
     /** Registers a new connection; returns the refusal to send instead, or null to accept. */
@@ -69,6 +69,11 @@ public final class Clients {
 
     void remove(Client c) {
         byId.remove(c.id);
+    }
+
+    /** A new client id (also for clients without a connection, which Redis numbers the same way). */
+    public long nextId() {
+        return nextId.getAndIncrement();
     }
 
     public Client get(long id) {

@@ -2,6 +2,7 @@ package io.larder.server;
 
 import io.larder.command.CommandContext;
 import io.larder.command.CommandError;
+import io.larder.command.CommandRejected;
 import io.larder.command.CommandSpec;
 import io.larder.command.CommandTable;
 import io.larder.command.Errors;
@@ -139,6 +140,11 @@ public final class Dispatcher {
             reject(client, cmd, Errors.NOAUTH.getMessage());
             return;
         }
+        // Redis checks this right after authentication: SAVE, SHUTDOWN ... cannot be queued.
+        if (client.has(Client.MULTI) && cmd.has(CommandSpec.NO_MULTI)) {
+            reject(client, cmd, "ERR Command not allowed inside a transaction");
+            return;
+        }
         // maxmemory: evict what is needed; while nothing can be, commands that grow memory are refused.
         if (server.maxMemory().refuses(c, client, cmd)) {
             reject(client, cmd, Errors.OOM.getMessage());
@@ -151,6 +157,14 @@ public final class Dispatcher {
                 return;
             }
         }
+        // A script runs past busy-reply-threshold: only allow-busy commands (SCRIPT KILL, SHUTDOWN
+        // NOSAVE, MULTI bookkeeping ...) get through, the rest are turned away, queued or not. Redis
+        // makes this check after the others (pub/sub context ...).
+        String busy = server.busyError();
+        if (busy != null && !cmd.has(CommandSpec.ALLOW_BUSY)) {
+            reject(client, cmd, busy);
+            return;
+        }
         // CLIENT PAUSE: the command waits (it is not rejected) until the pause ends.
         if (server.pause().mustPostpone(client, cmd)) {
             server.pause().postpone(client, a);
@@ -162,10 +176,13 @@ public final class Dispatcher {
         call(c, client, a, cmd);
     }
 
-    /** Rejects a command before execution (counted as rejected, flags an open MULTI). */
+    /**
+     * Rejects a command before execution (counted as rejected, flags an open
+     * MULTI; a rejected EXEC answers -EXECABORT, which the hook writes).
+     */
     public void reject(Client client, CommandSpec cmd, String error) {
         if (cmd != null) server.context().stats().rejected(cmd);
-        server.transactionRejected(client);
+        if (server.transactionRejected(client, cmd, error)) return;
         client.reply().error(error);
     }
 
@@ -175,33 +192,45 @@ public final class Dispatcher {
      * handler, then does the after-command work.
      */
     public void call(CommandContext c, Client client, Args a, CommandSpec cmd) {
-        c.enterCall();
+        // A nested call (a command of EXEC's queue, redis.call) must leave the outer command's
+        // state as it found it.
+        boolean nested = c.enterCall() > 1;
+        if (nested) c.pushFrame();
         try {
-            callOnce(c, client, a, cmd);
+            callOnce(c, client, a, cmd, nested);
         } finally {
+            if (nested) c.popFrame();
             // Clients blocked on keys this command (or transaction, or script) fed are served
             // once the outermost command is done, as Redis's handleClientsBlockedOnKeys.
             if (c.exitCall() == 0 && !c.readyKeys().isEmpty()) server.blocking().serveReady(c);
         }
     }
 
-    private void callOnce(CommandContext c, Client client, Args a, CommandSpec cmd) {
+    private void callOnce(CommandContext c, Client client, Args a, CommandSpec cmd, boolean nested) {
         long start = System.nanoTime();
-        c.begin(client, a, cmd, System.currentTimeMillis());
-        Reply reply = client.reply();
+        // Time stands still inside a transaction or a script, as Redis's: nested commands keep the outer
+        // command's time, so a key cannot expire half way through.
+        // A command nested for the same client (EXEC's queue) replies where the outer command does: the
+        // client's buffer, or the private one of a command finished on another thread (ScriptExecutor).
+        Reply reply = nested && client == c.client() ? c.reply() : client.reply();
+        c.begin(client, a, cmd, nested ? c.now() : System.currentTimeMillis(), reply);
         long errorsBefore = reply.errorCount();
         boolean failed = false;
         try {
             if (cmd.noKeyspace()) {
                 cmd.handler().handle(c);
             } else if (cmd.exclusive(a)) {
-                runExclusive(c, cmd);
+                runExclusive(c, a, cmd);
             } else {
                 runLocked(c, a, cmd);
             }
         } catch (CommandError e) {
             failed = true;
             reply.error(e.getMessage());
+        } catch (CommandRejected e) {
+            // Turned away while waiting for the keyspace: as if processCommand had rejected it.
+            reject(client, cmd, e.getMessage());
+            return;
         } catch (Reply.OverflowException e) {
             failed = true;
             ByteBuf partial = reply.take();
@@ -220,8 +249,9 @@ public final class Dispatcher {
             if (Log.level() <= Log.VERBOSE) e.printStackTrace();
             reply.error("ERR internal error executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
         }
-        // Like Redis, a command failed if it replied with an error, however it produced it.
-        failed |= reply.errorCount() != errorsBefore;
+        // Like Redis, a command failed if it replied with an error, however it produced it (EXEC: not
+        // counting the errors of the commands it ran).
+        failed |= c.errorsSinceLastCall(reply, errorsBefore);
         server.monitor().executed(c, client, a, cmd);
         long durationUs = (System.nanoTime() - start) / 1000;
         // A command that blocked its client is counted (and logged, propagated) when it completes.
@@ -242,15 +272,17 @@ public final class Dispatcher {
         server.afterCommand(c, client, a, cmd, durationUs);
     }
 
-    private void runExclusive(CommandContext c, CommandSpec cmd) {
+    private void runExclusive(CommandContext c, Args a, CommandSpec cmd) {
         ExecutionGate.Worker w = c.worker();
         if (gate.isExclusiveOwner(w)) {
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
             return;
         }
-        gate.enterExclusive(w);
+        enterExclusive(c, cmd);
         c.setExclusive(true);
         try {
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
         } finally {
             c.setExclusive(false);
@@ -260,12 +292,51 @@ public final class Dispatcher {
 
     private void runLocked(CommandContext c, Args a, CommandSpec cmd) {
         ExecutionGate.Worker w = c.worker();
-        if (c.exclusive()) {
-            // Nested inside an exclusive command (EXEC, script): the keyspace is already ours.
+        if (c.exclusive() || c.keysLocked()) {
+            // Nested inside an exclusive command (EXEC, script), or inside an EXEC that locked the keys
+            // of its whole queue: what this command touches is already ours.
+            beforeExclusiveWrite(a, cmd);
             handle(c, cmd);
             return;
         }
         Scratch s = scratch.get();
+        int n = stripesOf(s, a, cmd);
+        int[] st = s.stripes;
+        enter(c, cmd);
+        try {
+            for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
+            try {
+                // A running snapshot captures what this write is about to change (see Keyspace.SnapshotBarrier).
+                Keyspace.SnapshotBarrier snap = keyspace.snapshot();
+                if (snap != null && cmd.has(CommandSpec.WRITE)) {
+                    for (int i = 0; i < n; i++) snap.beforeWrite(st[i]);
+                }
+                handle(c, cmd);
+            } finally {
+                for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
+            }
+        } finally {
+            gate.exit(w);
+        }
+    }
+
+    /**
+     * A write command running with the keyspace held exclusively (SORT ...
+     * STORE with patterns, commands inside EXEC or a script): a running
+     * snapshot captures the stripes of its declared keys first. Keyless
+     * exclusive writes (FLUSHALL, FLUSHDB, SWAPDB) replace whole segment
+     * tables, which the snapshot does not share.
+     */
+    private void beforeExclusiveWrite(Args a, CommandSpec cmd) {
+        Keyspace.SnapshotBarrier snap = keyspace.snapshot();
+        if (snap == null || !cmd.has(CommandSpec.WRITE)) return;
+        Scratch s = scratch.get();
+        int n = stripesOf(s, a, cmd);
+        for (int i = 0; i < n; i++) snap.beforeWrite(s.stripes[i]);
+    }
+
+    /** The stripes of a command's keys, ascending and distinct, into s.stripes; returns how many. */
+    private int stripesOf(Scratch s, Args a, CommandSpec cmd) {
         int argc = a.count();
         if (s.keys.length < argc) {
             s.keys = new int[argc];
@@ -278,17 +349,28 @@ public final class Dispatcher {
             int p = s.keys[i];
             st[i] = keyspace.segmentOf(a.hash(p), a.buf(), a.off(p), a.len(p));
         }
-        n = sortUnique(st, n);
-        gate.enter(w);
-        try {
-            for (int i = 0; i < n; i++) keyspace.locks.lock(st[i]);
-            try {
-                handle(c, cmd);
-            } finally {
-                for (int i = n - 1; i >= 0; i--) keyspace.locks.unlock(st[i]);
-            }
-        } finally {
-            gate.exit(w);
+        return sortUnique(st, n);
+    }
+
+    /**
+     * Enters the gate for one command. While a script runs past
+     * busy-reply-threshold a waiting command gives up and is rejected with
+     * -BUSY, unless it is allowed while busy (WATCH then waits for the script).
+     */
+    public void enter(CommandContext c, CommandSpec cmd) {
+        ExecutionGate.WaitPolicy p = cmd.has(CommandSpec.ALLOW_BUSY) ? null : server.busyPolicy();
+        while (!gate.enter(c.worker(), p)) {
+            String busy = server.busyError();
+            if (busy != null) throw new CommandRejected(busy);
+        }
+    }
+
+    /** Takes the keyspace exclusively for one command, with the same -BUSY rule as {@link #enter}. */
+    public void enterExclusive(CommandContext c, CommandSpec cmd) {
+        ExecutionGate.WaitPolicy p = cmd.has(CommandSpec.ALLOW_BUSY) ? null : server.busyPolicy();
+        while (!gate.enterExclusive(c.worker(), p)) {
+            String busy = server.busyError();
+            if (busy != null) throw new CommandRejected(busy);
         }
     }
 
@@ -308,7 +390,7 @@ public final class Dispatcher {
     }
 
     /** Sorts and removes duplicates in place; returns the new length. */
-    static int sortUnique(int[] a, int n) {
+    public static int sortUnique(int[] a, int n) {
         if (n <= 1) return n;
         if (n < 16) {
             for (int i = 1; i < n; i++) {

@@ -63,6 +63,7 @@ public final class LarderServer {
     private final ServerStats stats = new ServerStats();
     private final Dispatcher dispatcher;
     private final BlockingController blocking;
+    private final ScriptExecutor scripts;
     private final String runId;
     private final long startMs = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
@@ -88,6 +89,15 @@ public final class LarderServer {
         }
     }
 
+    /**
+     * Hooks: a command was rejected before running (unknown, arity, auth,
+     * -BUSY ...). Returns true when it replied itself (a rejected EXEC
+     * answers -EXECABORT); MULTI flags the open transaction as failed.
+     */
+    public interface RejectHook {
+        boolean rejected(Client client, CommandSpec cmd, String error);
+    }
+
     /** Hooks: keyspace notifications (pub/sub). */
     public interface NotificationListener {
         void notify(int eventClass, String event, Database db, byte[] key);
@@ -98,7 +108,11 @@ public final class LarderServer {
         void after(CommandContext c, Client client, Args args, CommandSpec cmd, long durationUs);
     }
 
-    /** Hooks: a whole database was emptied (FLUSHDB, FLUSHALL, SWAPDB, loading). */
+    /**
+     * Hooks: a whole database's content was replaced at once (FLUSHDB,
+     * FLUSHALL, SWAPDB, loading). Called after the change, with the keyspace
+     * held exclusively: the listener sees the new content.
+     */
     public interface FlushListener {
         void flushed(Database db);
     }
@@ -122,9 +136,18 @@ public final class LarderServer {
     private final List<ClientListener> clientListeners = new CopyOnWriteArrayList<>();
     private final List<FlushListener> flushListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<Client>> resetListeners = new CopyOnWriteArrayList<>();
+    private volatile RejectHook rejectHook;
+    private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
+    /** While a script runs past busy-reply-threshold: the -BUSY error other clients get; otherwise null. */
+    private volatile String busyError;
+    /**
+     * How a command waiting for the keyspace behaves: it gives up (and is
+     * rejected with {@link #busyError}) once the exclusive holder is a script
+     * past busy-reply-threshold, as Redis answers -BUSY then.
+     */
+    private final io.larder.store.ExecutionGate.WaitPolicy busyPolicy = () -> busyError != null;
     private final List<java.util.function.IntConsumer> dataFlushListeners = new CopyOnWriteArrayList<>();
     private volatile ReadListener readListener;
-    private volatile java.util.function.Consumer<Client> rejectHook;
     private volatile boolean hasKeyListeners;
 
     private final ClientPause pause = new ClientPause(this);
@@ -136,6 +159,14 @@ public final class LarderServer {
     /** LASTSAVE / rdb_last_save_time: start-up time until persistence records a save. */
     private volatile long lastSaveMs = System.currentTimeMillis();
     private volatile long dirtyAtLastSave;
+    /** Loading a dump: commands without the "loading" flag answer -LOADING. */
+    private volatile boolean loading;
+    /** The -MISCONF error while writes are refused after a failed background save, else null. */
+    private volatile String writeDeniedError;
+    /** Non-zero while either of the two above may refuse commands: the dispatcher's one read per command. */
+    private volatile int persistenceRefusals;
+    private final Object refusalLock = new Object();
+    private final io.larder.persist.Persistence persistence;
     private volatile ShutdownSaver shutdownSaver;
     private volatile java.util.function.IntConsumer exitHandler;
     private ServerBootstrap bootstrap;
@@ -172,6 +203,8 @@ public final class LarderServer {
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         this.blocking = new BlockingController(this);
+        this.persistence = new io.larder.persist.Persistence(this);
+        this.scripts = new ScriptExecutor(this);
         // Before the families: they add their checks and interceptors to it.
         this.dispatcher = new Dispatcher(this);
         Families.registerAll(this, table);
@@ -266,6 +299,11 @@ public final class LarderServer {
         return blocking;
     }
 
+    /** The thread Lua scripts run on, and the busy-script state (-BUSY, SCRIPT KILL). */
+    public ScriptExecutor scripts() {
+        return scripts;
+    }
+
     public long startMs() {
         return startMs;
     }
@@ -345,6 +383,44 @@ public final class LarderServer {
     /** Epoch ms of the last successful save (LASTSAVE); start-up time before any. */
     public long lastSaveMs() {
         return lastSaveMs;
+    }
+
+    /** RDB persistence: SAVE, BGSAVE, loading, DUMP/RESTORE payloads. */
+    public io.larder.persist.Persistence persistence() {
+        return persistence;
+    }
+
+    public boolean loading() {
+        return loading;
+    }
+
+    public void setLoading(boolean on) {
+        synchronized (refusalLock) {
+            loading = on;
+            persistenceRefusals = (loading ? 1 : 0) | (writeDeniedError != null ? 2 : 0);
+        }
+    }
+
+    /** 0 when neither loading nor MISCONF refuses anything (the dispatcher then checks nothing more). */
+    public int persistenceRefusals() {
+        return persistenceRefusals;
+    }
+
+    /** The error write commands (and PING) get, or null when writes are allowed. */
+    public String writeDeniedError() {
+        return writeDeniedError;
+    }
+
+    public void setWriteDeniedError(String error) {
+        synchronized (refusalLock) {
+            writeDeniedError = error;
+            persistenceRefusals = (loading ? 1 : 0) | (writeDeniedError != null ? 2 : 0);
+        }
+    }
+
+    /** The change counter's value at the last save (so a save can keep the count, as FLUSHALL's does). */
+    public long changesBase() {
+        return dirtyAtLastSave;
     }
 
     /** Changes since the last save (INFO rdb_changes_since_last_save). */
@@ -554,8 +630,28 @@ public final class LarderServer {
     }
 
     /** Called when a command is rejected before running (MULTI marks the transaction as failed). */
-    public void setRejectHook(java.util.function.Consumer<Client> h) {
+    public void setRejectHook(RejectHook h) {
         rejectHook = h;
+    }
+
+    /** Work to do when the server stops (end a running script, stop helper threads). */
+    public void addShutdownHook(Runnable r) {
+        shutdownHooks.add(r);
+    }
+
+    /** The -BUSY error while a script runs past busy-reply-threshold, else null (Redis's isInsideYieldingLongCommand). */
+    public String busyError() {
+        return busyError;
+    }
+
+    /** Scripting sets the -BUSY error when its script passes the threshold, and clears it when the script ends. */
+    public void setBusyError(String error) {
+        busyError = error;
+    }
+
+    /** The wait policy for entering the keyspace: give up (answer -BUSY) once a script is busy. */
+    public io.larder.store.ExecutionGate.WaitPolicy busyPolicy() {
+        return busyPolicy;
     }
 
     public void keyModified(Database db, byte[] key) {
@@ -585,9 +681,10 @@ public final class LarderServer {
         if (n != null && notificationsEnabled(eventClass)) n.notify(eventClass, event, db, key);
     }
 
-    void transactionRejected(Client c) {
-        java.util.function.Consumer<Client> h = rejectHook;
-        if (h != null) h.accept(c);
+    /** A command was rejected; true if the hook replied (see {@link RejectHook}). */
+    boolean transactionRejected(Client c, CommandSpec cmd, String error) {
+        RejectHook h = rejectHook;
+        return h != null && h.rejected(c, cmd, error);
     }
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
@@ -613,6 +710,23 @@ public final class LarderServer {
 
     // ------------------------------------------------------------ lifecycle
 
+    private static final io.netty.util.AttributeKey<Long> CLIENT_ID = io.netty.util.AttributeKey.valueOf("larder.id");
+
+    /**
+     * Numbers connections in the order they were accepted, on the acceptor
+     * thread: a child channel's initializer runs later on its own event loop,
+     * where two connections on different loops could take ids out of order.
+     * Redis's ids (and CLIENT LIST's order) follow accept order.
+     */
+    @io.netty.channel.ChannelHandler.Sharable
+    private final class AcceptOrder extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel ch) ch.attr(CLIENT_ID).set(clients.nextId());
+            ctx.fireChannelRead(msg);
+        }
+    }
+
     /** Binds the configured addresses and starts serving. */
     public void start() throws InterruptedException {
         boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("larder.nio");
@@ -627,6 +741,7 @@ public final class LarderServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
+                .handler(new AcceptOrder())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -641,14 +756,17 @@ public final class LarderServer {
                                 ec.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
                             }
                         }
-                        ch.pipeline().addLast(clients.newClient());
+                        Long id = ch.attr(CLIENT_ID).get();
+                        ch.pipeline().addLast(clients.newClient(id != null ? id : clients.nextId()));
                     }
                 });
+        persistence.beforeListening();
         synchronized (bindLock) {
             listeners.addAll(bindAll(config.special().bind, config.getInt("port")));
         }
         running = true;
         startBackgroundTasks();
+        persistence.afterListening();
     }
 
     /** Binds one extra listener on loopback at an ephemeral port (tests); returns the port. */
@@ -822,6 +940,13 @@ public final class LarderServer {
     public void shutdown() {
         if (!running) return;
         running = false;
+        for (Runnable r : shutdownHooks) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                Log.warning("shutdown: " + e);
+            }
+        }
         synchronized (bindLock) {
             for (Channel c : listeners) c.close();
             for (Channel c : extraListeners) c.close();

@@ -76,6 +76,19 @@ public final class Database {
         return find(l, key, 0, key.length, KeyHash.hash(key), now);
     }
 
+    /**
+     * The entry stored for a key, expired or not, with no side effect: no
+     * lazy expiry, no access clock (Redis's dictFind, for WATCH's
+     * bookkeeping). The caller holds the key's stripe lock or the keyspace.
+     */
+    public Object peek(byte[] key) {
+        long hash = KeyHash.hash(key);
+        Segment s = segments[keyspace.segmentOf(hash, key, 0, key.length)];
+        if (s == null) return null;
+        int slot = s.find(key, 0, key.length, KeyHash.h24(hash));
+        return slot < 0 ? null : s.entries[slot];
+    }
+
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -151,7 +164,8 @@ public final class Database {
     public void setExpire(Lookup l, long expireAt) {
         Object e = l.entry;
         if (e instanceof byte[] b) {
-            byte[] nb = StringBlob.withExpire(b, expireAt);
+            // A running snapshot may hold this very array: then a changed expiry needs a new one.
+            byte[] nb = StringBlob.withExpire(b, expireAt, !keyspace.snapshotRunning());
             if (nb != b) {
                 l.segment.replace(l.slot, nb);
                 l.entry = nb;
@@ -218,6 +232,36 @@ public final class Database {
 
     public Segment segment(int index) {
         return segments[index];
+    }
+
+    /**
+     * A copy of the segment table: the segments themselves are shared. A
+     * snapshot takes this (with the keyspace exclusive) so that FLUSHALL,
+     * FLUSHDB and SWAPDB, which replace or swap whole tables, leave the
+     * snapshot's segments alone.
+     */
+    public Segment[] segmentsCopy() {
+        return segments.clone();
+    }
+
+    /**
+     * Sizes every segment for its share of {@code keys} before a bulk load
+     * (RDB RESIZEDB). Segment slots are a monotone function of the hash, so
+     * keys that arrive in hash order (a dump this process wrote, as DEBUG
+     * RELOAD reads it) would otherwise pile into one growing cluster at the
+     * start of each table and take quadratic time.
+     */
+    public void reserve(long keys) {
+        if (keys < Keyspace.SEGMENTS * 8L) return;
+        double per = (double) keys / Keyspace.SEGMENTS;
+        // A segment's share varies like a Poisson count: allow three standard deviations.
+        long want = (long) Math.ceil(per + 3 * Math.sqrt(per));
+        if (want > Integer.MAX_VALUE / 2) want = Integer.MAX_VALUE / 2;
+        for (int i = 0; i < segments.length; i++) {
+            Segment s = segments[i];
+            if (s == null) s = segments[i] = new Segment();
+            s.reserve((int) want);
+        }
     }
 
     /** Removes every key. Caller holds the gate exclusively. */

@@ -125,6 +125,36 @@ public final class ExecutionGate {
      */
     public void enterExclusive(Worker w) {
         exclusiveMutex.lock();
+        takeExclusive(w);
+    }
+
+    /**
+     * {@link #enterExclusive(Worker)}, but while another exclusive command
+     * holds the keyspace the policy is asked whether to keep waiting (a
+     * script past busy-reply-threshold: the caller answers -BUSY instead).
+     * Returns false if it gave up.
+     */
+    public boolean enterExclusive(Worker w, WaitPolicy policy) {
+        if (policy == null) {
+            enterExclusive(w);
+            return true;
+        }
+        int spins = 0;
+        long park = 2_000;
+        while (!exclusiveMutex.tryLock()) {
+            if (policy.giveUp()) return false;
+            if (spins++ < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(park);
+                if (park < 1_000_000) park <<= 1;
+            }
+        }
+        takeExclusive(w);
+        return true;
+    }
+
+    private void takeExclusive(Worker w) {
         EXCLUSIVE.setVolatile(this, 1);
         exclusiveOwner = w;
         exclusiveSince = System.nanoTime();

@@ -32,6 +32,23 @@ public final class HashListpack {
         this.count = count;
     }
 
+    /**
+     * A listpack over already encoded, validated entries (RDB loading, RESTORE):
+     * {@code data[0, used)} holding {@code count} entries. Takes the array.
+     */
+    public static HashListpack of(byte[] data, int used, int count) {
+        return new HashListpack(data, used, count);
+    }
+
+    /** The entries' array; bytes [0, {@link #usedBytes()}) are the entries. Valid until the next change. */
+    public byte[] rawEntries() {
+        return data;
+    }
+
+    public int usedBytes() {
+        return used;
+    }
+
     /** Number of entries (twice the number of fields). */
     public int count() {
         return count;

@@ -24,6 +24,16 @@ public final class HashValue extends StoredValue {
         this.table = table;
     }
 
+    /** A hash in the listpack encoding over the given listpack (RDB loading). */
+    public static HashValue ofListpack(HashListpack lp) {
+        return new HashValue(lp, null);
+    }
+
+    /** A hash in the hashtable encoding over the given table of pair entries (RDB loading). */
+    public static HashValue ofTable(ElementTable table) {
+        return new HashValue(null, table);
+    }
+
     @Override
     public int type() {
         return ValueType.HASH;

@@ -33,6 +33,27 @@ public final class IntSet {
         return size;
     }
 
+    /** Bytes of Redis's intset blob: encoding (u32), length (u32), the members. */
+    public int blobLength() {
+        return 8 + size * width;
+    }
+
+    /** Writes Redis's intset blob (little endian, as this class stores members) at dst[off]. */
+    public void writeBlob(byte[] dst, int off) {
+        INT.set(dst, off, width);
+        INT.set(dst, off + 4, size);
+        System.arraycopy(data, 0, dst, off + 8, size * width);
+    }
+
+    /**
+     * An intset over Redis's blob layout: {@code count} members of
+     * {@code width} bytes at {@code b[off]}, already validated (strictly
+     * ascending, the width of the widest member or wider).
+     */
+    public static IntSet fromMembers(byte[] b, int off, int width, int count) {
+        return new IntSet(java.util.Arrays.copyOfRange(b, off, off + width * count), width, count);
+    }
+
     /** The member at index i, in ascending order. */
     public long get(int i) {
         return read(data, width, i);

@@ -31,6 +31,25 @@ public final class Keyspace {
     private volatile Evictor admission;
     /** DEBUG SET-ACTIVE-EXPIRE: when false the background expiry cycle does nothing. */
     private volatile boolean activeExpire = true;
+    /** The running point-in-time snapshot, or null: see {@link SnapshotBarrier}. */
+    private volatile SnapshotBarrier snapshot;
+
+    /**
+     * A point-in-time snapshot in progress (BGSAVE, AOF rewrite). Whoever is
+     * about to modify keys of a stripe calls {@link #beforeWrite} first,
+     * holding that stripe's lock (or the keyspace exclusively); the snapshot
+     * then captures the stripe's segments, in every database, as they are,
+     * unless it already has. The dispatcher does this for every write
+     * command's keys, so families need not know: a command that modifies keys
+     * it did not declare must call {@link Keyspace#beforeWrite} itself.
+     *
+     * <p>While a snapshot runs, {@link StringBlob} arrays in the keyspace are
+     * not modified in place (except their access clock): a captured segment
+     * refers to them rather than copying them. See {@link #snapshotRunning}.
+     */
+    public interface SnapshotBarrier {
+        void beforeWrite(int stripe);
+    }
 
     public Keyspace(int databases, boolean clusterMode) {
         this.clusterMode = clusterMode;
@@ -57,6 +76,26 @@ public final class Keyspace {
     public int segmentOf(long hash, byte[] k, int off, int len) {
         if (clusterMode) return Crc16.slot(k, off, len) >>> 2;
         return (int) hash & (SEGMENTS - 1);
+    }
+
+    public SnapshotBarrier snapshot() {
+        return snapshot;
+    }
+
+    /** Installs (or, with null, removes) the running snapshot's barrier. Caller holds the gate exclusively to install. */
+    public void setSnapshot(SnapshotBarrier s) {
+        snapshot = s;
+    }
+
+    /** True while a snapshot runs: blobs must be replaced rather than modified in place. */
+    public boolean snapshotRunning() {
+        return snapshot != null;
+    }
+
+    /** Lets a running snapshot capture a stripe before it is modified (no-op when none runs). */
+    public void beforeWrite(int stripe) {
+        SnapshotBarrier s = snapshot;
+        if (s != null) s.beforeWrite(stripe);
     }
 
     public void setActiveExpire(boolean on) {

@@ -30,6 +30,11 @@ public final class Lfu {
         return 65535 - ldt + now;
     }
 
+    /** A clock field holding {@code counter} as of now (RDB FREQ, RESTORE FREQ: objectSetLRUOrLFU). */
+    public static int withCounter(long nowMs, int counter) {
+        return (minutes(nowMs) << 8) | (counter & 255);
+    }
+
     /** LFUDecrAndReturn: the counter after the decay owed since its last decrement. */
     public static int counter(int field, long nowMs, int decayTime) {
         int ldt = field >>> 8;

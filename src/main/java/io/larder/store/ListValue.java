@@ -106,14 +106,24 @@ public final class ListValue extends StoredValue {
 
     // ------------------------------------------------------------ node sizing
 
-    /** Whether node x may take another entry of n bytes under this fill. */
-    static boolean fits(Node x, int n, int fill) {
-        long sz = (long) x.used() + n + Listpack.OVERHEAD;
-        if (fill < 0) {
-            int level = Math.min(-fill, 5);
-            return sz <= (4096L << (level - 1));
-        }
-        return sz <= SAFETY_LIMIT && x.count < fill;
+    /** Redis's SIZE_ESTIMATE_OVERHEAD: what an entry may add to a listpack beyond its string. */
+    static final int SIZE_ESTIMATE_OVERHEAD = 8;
+
+    /**
+     * Whether node x may take another element whose string is {@code rawLen}
+     * bytes long, by Redis 7.0's _quicklistNodeAllowInsert and
+     * quicklistNodeExceedsLimit: the node's listpack size plus the element's
+     * length plus SIZE_ESTIMATE_OVERHEAD, against the size limit of a
+     * negative fill; for a positive fill, the 8 KB safety limit and the count.
+     * Estimating exactly as Redis does puts node boundaries where Redis's
+     * are, so RDB and DUMP payloads of lists built the same way are the same
+     * bytes.
+     */
+    static boolean fits(Node x, long rawLen, int fill) {
+        long sz = (long) x.used() + Listpack.OVERHEAD + rawLen + SIZE_ESTIMATE_OVERHEAD;
+        if (fill < 0) return sz <= (4096L << (Math.min(-fill, 5) - 1));
+        if (sz > SAFETY_LIMIT) return false;
+        return x.count + 1 <= Math.max(fill, 1);
     }
 
     private static int slack(int used) {
@@ -230,7 +240,7 @@ public final class ListValue extends StoredValue {
         boolean isInt = Listpack.isInt(s, off, len);
         long v = isInt ? Numbers.parseLong(s, off, len) : 0;
         int n = isInt ? Listpack.intEntrySize(v) : Listpack.strEntrySize(len);
-        int p = reserveAtEnd(atHead, n, fill);
+        int p = reserveAtEnd(atHead, n, len, fill);
         Node x = atHead ? head : tail;
         if (isInt) Listpack.writeIntEntry(x.buf, p, v);
         else Listpack.writeStrEntry(x.buf, p, s, off, len);
@@ -242,14 +252,14 @@ public final class ListValue extends StoredValue {
 
     /** Pushes an already encoded entry (LMOVE: no decoding and re-encoding). */
     public void pushEncoded(boolean atHead, byte[] enc, int off, int n, int fill) {
-        int p = reserveAtEnd(atHead, n, fill);
+        int p = reserveAtEnd(atHead, n, Listpack.rawLength(enc, off), fill);
         System.arraycopy(enc, off, (atHead ? head : tail).buf, p, n);
     }
 
-    /** Claims n bytes for a new entry at one end; returns where to write it. */
-    private int reserveAtEnd(boolean atHead, int n, int fill) {
+    /** Claims n bytes for a new entry (of a string rawLen long) at one end; returns where to write it. */
+    private int reserveAtEnd(boolean atHead, int n, int rawLen, int fill) {
         Node x = atHead ? head : tail;
-        if (x == null || !fits(x, n, fill)) {
+        if (x == null || !fits(x, rawLen, fill)) {
             x = newNode(n);
             linkAfter(atHead ? null : tail, x);
         }
@@ -516,15 +526,16 @@ public final class ListValue extends StoredValue {
     /** Inserts an encoded entry into node x at byte position p, which is entry number idx. */
     private void insertAt(Node x, int p, int idx, byte[] enc, int fill) {
         int n = enc.length;
-        if (x.count == 0 || fits(x, n, fill)) {
+        long rawLen = Listpack.rawLength(enc, 0);
+        if (x.count == 0 || fits(x, rawLen, fill)) {
             insertInNode(x, p, enc);
             return;
         }
-        if (idx == 0 && x.prev != null && fits(x.prev, n, fill)) {
+        if (idx == 0 && x.prev != null && fits(x.prev, rawLen, fill)) {
             insertInNode(x.prev, x.prev.end, enc);
             return;
         }
-        if (idx == x.count && x.next != null && fits(x.next, n, fill)) {
+        if (idx == x.count && x.next != null && fits(x.next, rawLen, fill)) {
             insertInNode(x.next, x.next.start, enc);
             return;
         }
@@ -595,6 +606,20 @@ public final class ListValue extends StoredValue {
         c.size = size;
         c.expireAt = expireAt;
         return c;
+    }
+
+    /**
+     * Appends a node holding these already encoded entries (RDB loading: a
+     * quicklist is restored with its node boundaries, as Redis's
+     * quicklistAppendListpack does). The caller has validated the entries.
+     */
+    public void appendNode(byte[] entries, int off, int len, int count) {
+        Node x = newNode(len);
+        System.arraycopy(entries, off, x.buf, 0, len);
+        x.end = len;
+        x.count = count;
+        linkAfter(tail, x);
+        size += count;
     }
 
     /** Receives each node's entries in order (RDB: each node is one listpack). */

@@ -279,6 +279,13 @@ public final class Listpack {
         return (v << unused) >> unused; // sign-extend
     }
 
+    /** Length of the string the entry at p holds (an integer's decimal digits and sign). */
+    public static int rawLength(byte[] b, int p) {
+        if (isString(b, p)) return strLength(b, p);
+        long v = intValue(b, p);
+        return v < 0 ? 1 + Numbers.digitCount(v == Long.MIN_VALUE ? Long.MAX_VALUE : -v) : Numbers.digitCount(v);
+    }
+
     /** The value of the entry at p as a new byte array (integers in decimal). */
     public static byte[] value(byte[] b, int p) {
         if (isString(b, p)) {

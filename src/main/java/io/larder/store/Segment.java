@@ -225,6 +225,19 @@ public final class Segment {
         return removed;
     }
 
+    /** Grows the table so {@code n} entries fit without a resize (bulk loading). */
+    public void reserve(int n) {
+        int cap = (int) Math.min(Integer.MAX_VALUE - 8, (long) n * 4 / 3 + 2);
+        if (cap <= capacity) return;
+        if (meta == null) {
+            capacity = cap;
+            meta = new int[cap];
+            entries = new Object[cap];
+        } else {
+            resize(cap);
+        }
+    }
+
     private void resize(int newCap) {
         int[] om = meta;
         Object[] oe = entries;

@@ -21,6 +21,11 @@ public final class SetValue extends StoredValue {
         this.table = table;
     }
 
+    /** A set in the intset encoding over the given intset (RDB loading). */
+    public static SetValue ofIntSet(IntSet ints) {
+        return new SetValue(ints, null);
+    }
+
     /** An empty set in the intset encoding (Redis's createIntsetObject). */
     public static SetValue emptyIntSet() {
         return new SetValue(new IntSet(), null);

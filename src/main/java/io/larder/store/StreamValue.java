@@ -730,6 +730,56 @@ public final class StreamValue extends StoredValue {
         return groups != null && groups.remove(name) != null;
     }
 
+    // ------------------------------------------------------------ RDB
+
+    /** Receives a node as RDB stores it: master ID, live and deleted counts, and the entries from the master's. */
+    public interface NodeVisitor {
+        void visit(long ms, long seq, int live, int deleted, byte[] lp, int used);
+    }
+
+    /** Every node in ID order; {@code lp[0, used)} is Redis's listpack after its two counters. */
+    public void forEachNode(NodeVisitor v) {
+        for (Node n : nodes) v.visit(n.ms, n.seq, n.live, n.deleted, n.lp, n.used);
+    }
+
+    /**
+     * Adds a node read from an RDB file, already validated by the caller:
+     * {@code lp} (taken, exactly sized) holds the master entry's field count,
+     * its fields from {@code masterFieldsStart}, the terminator, and entries
+     * from {@code entriesStart}; {@code lastMs/lastSeq} is its last entry's ID.
+     * False if a node with this master ID exists.
+     */
+    public boolean restoreNode(long ms, long seq, int live, int deleted, byte[] lp, int masterFields,
+            int masterFieldsStart, int entriesStart, long lastMs, long lastSeq) {
+        Node n = new Node(ms, seq);
+        n.lp = lp;
+        n.used = lp.length;
+        n.live = live;
+        n.deleted = deleted;
+        n.masterFields = masterFields;
+        n.masterFieldsStart = masterFieldsStart;
+        n.entriesStart = entriesStart;
+        n.lastMs = lastMs;
+        n.lastSeq = lastSeq;
+        if (!nodes.add(n)) return false;
+        nodeBytes += n.heap();
+        raxNodes = -1;
+        return true;
+    }
+
+    /** The counters RDB stores after the nodes. */
+    public void restoreCounters(long length, long lastMs, long lastSeq, long firstMs, long firstSeq, long maxDelMs,
+            long maxDelSeq, long entriesAdded) {
+        this.length = length;
+        this.lastMs = lastMs;
+        this.lastSeq = lastSeq;
+        this.firstMs = firstMs;
+        this.firstSeq = firstSeq;
+        this.maxDelMs = maxDelMs;
+        this.maxDelSeq = maxDelSeq;
+        this.entriesAdded = entriesAdded;
+    }
+
     // ------------------------------------------------------------ copying
 
     @Override

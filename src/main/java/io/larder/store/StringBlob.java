@@ -155,14 +155,23 @@ public final class StringBlob {
 
     /** The same entry with a different expiry (a new array when the layout changes). */
     public static byte[] withExpire(byte[] b, long expireAt) {
+        return withExpire(b, expireAt, true);
+    }
+
+    /**
+     * The same entry with a different expiry: written into {@code b} when the
+     * layout allows and {@code inPlace} (a running snapshot may forbid it),
+     * else a new array.
+     */
+    public static byte[] withExpire(byte[] b, long expireAt, boolean inPlace) {
         boolean had = hasExpire(b);
         boolean want = expireAt != StoredValue.NO_EXPIRE;
         int ko = keyOffset(b), kl = keyLength(b);
-        if (had && want) {
+        if (had && want && inPlace) {
             LONG.set(b, ko + kl, expireAt);
             return b;
         }
-        if (!had && !want) return b;
+        if (!had && !want && inPlace) return b;
         int vo = valueOffset(b);
         return create(b, ko, kl, b, vo, b.length - vo, expireAt, form(b), lru(b));
     }

@@ -211,7 +211,8 @@ public final class Numbers {
 
     /** C's {@code printf("%.17g", d)}, as Redis 7.0 uses for double replies. */
     public static String formatDouble(double d) {
-        if (Double.isNaN(d)) return "nan";
+        // glibc prints the sign of a NaN too (0/0 computed by the CPU is negative).
+        if (Double.isNaN(d)) return Double.doubleToRawLongBits(d) < 0 ? "-nan" : "nan";
         if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
         if (d == Math.rint(d) && Math.abs(d) < 1e17) {
             long l = (long) d;

@@ -3,7 +3,6 @@ package io.larder.family;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.larder.protocol.Args;
 import io.larder.testing.Diff;
 import io.larder.testing.DifferentialTestBase;
 import io.larder.testing.RespClient;
@@ -106,14 +105,34 @@ class MonitorTest extends DifferentialTestBase {
         return b.toString();
     }
 
-    /** What the scripting family will call: a command a script ran reads "[db lua]". */
+    /**
+     * Scripts against Redis: EVAL, EVALSHA and FCALL show before the
+     * commands their script runs, which read "[db lua]", in the database the
+     * script selected; a failing script shows its commands up to the error.
+     */
     @Test
-    void scriptCommandsReadLua() {
-        try (RespClient m = larder.client()) {
-            m.call("MONITOR");
-            larder.server().monitor().feedScriptCommand(null, 3, Args.of("set", "x", "1"));
-            String line = new String(m.readRaw(), java.nio.charset.StandardCharsets.ISO_8859_1);
-            assertTrue(line.matches("\\+\\d+\\.\\d{6} \\[3 lua\\] \"set\" \"x\" \"1\"\r\n"), line);
+    void scriptsShowTheirCommandsAsLua() {
+        try (Diff m = new Diff(larder.port(), redis.port()); Diff c = new Diff(larder.port(), redis.port())) {
+            c.check("FUNCTION", "LOAD", "REPLACE",
+                    "#!lua name=monlib\nredis.register_function('monf', function(k, a) return redis.call('incr', k[1]) end)");
+            c.check("SCRIPT", "LOAD", "return redis.call('get', KEYS[1])");
+            m.check("MONITOR");
+            String[][] script = {
+                    {"EVAL", "redis.call('set', KEYS[1], ARGV[1]); redis.call('select', 2); return redis.call('get', KEYS[1])",
+                            "1", "sk", "v"},
+                    {"EVALSHA", "4e6d8fc8bb01276962cce5371fa795a7763657ae", "1", "sk"},
+                    {"EVAL", "return redis.call('get', KEYS[1])", "1", "sk"},
+                    {"FCALL", "monf", "1", "cnt"},
+                    {"EVAL", "redis.call('set', 'e', '1'); return redis.call('lpush', 'e', 'x')", "0"},
+                    {"EVAL_RO", "return redis.pcall('set', 'ro', '1')", "0"},
+                    {"PING"},
+            };
+            for (String[] cmd : script) c.exec(cmd);
+            List<String> l = new ArrayList<>(), r = new ArrayList<>();
+            while (l.isEmpty() || !l.get(l.size() - 1).endsWith("\"PING\"")) l.add(normalize(m.larder().readRaw()));
+            while (r.isEmpty() || !r.get(r.size() - 1).endsWith("\"PING\"")) r.add(normalize(m.redis().readRaw()));
+            assertEquals(r, l);
+            assertTrue(l.stream().anyMatch(x -> x.contains(" lua] \"set\" \"sk\" \"v\"")), l.toString());
         }
     }
 }

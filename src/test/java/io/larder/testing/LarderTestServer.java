@@ -29,12 +29,19 @@ public final class LarderTestServer implements AutoCloseable {
     /**
      * Starts a server from a config file (CONFIG REWRITE, rename-command ...),
      * then the options; the test defaults (ephemeral port, no save points,
-     * the temporary directory) come first so the file and options override them.
+     * a new temporary directory) come first so the file and options override them.
      */
     public static LarderTestServer startWithConfig(java.nio.file.Path file, String... options) {
         List<String> opts = new ArrayList<>();
         if (file == null) {
-            opts.addAll(List.of("--port", "0", "--save", "", "--dir", System.getProperty("java.io.tmpdir")));
+            // A directory of its own: a server loads the dump.rdb it finds there at start.
+            String dir;
+            try {
+                dir = java.nio.file.Files.createTempDirectory("larder-test").toString();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            opts.addAll(List.of("--port", "0", "--save", "", "--dir", dir));
         }
         opts.addAll(Arrays.asList(options));
         Config config = new Config();

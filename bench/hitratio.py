@@ -11,6 +11,12 @@ the Zipf requests only, after a warm-up.
 
   bench/hitratio.py                          # both workloads, default sizes
   bench/hitratio.py --requests 3000000 --maxmemory 64mb
+  bench/hitratio.py --servers larder:allkeys-tinylfu,redis:allkeys-lfu --workloads zipf
+
+At the same maxmemory Larder holds more keys than Redis (its keys are
+smaller), which alone raises its hit ratios. --equal-keys adds a run of each
+Larder policy at a maxmemory scaled down so that it holds about as many keys
+as Redis did: those rows compare the policies alone.
 
 Requests are pipelined in batches of --batch GETs followed by the SETs of
 their misses; every server sees exactly the same sequence.
@@ -145,18 +151,26 @@ def replay(port, seq, value, batch):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--universe", type=int, default=1_000_000, help="distinct keys in the Zipf distribution")
+    # A cache of about a fifth of the keys, and enough requests per key for a policy to learn which are
+    # popular: with a million keys and two million requests most keys are asked for once or never, and
+    # every policy ends up with the same hit ratio (what the cache size alone gives).
+    p.add_argument("--universe", type=int, default=200_000, help="distinct keys in the Zipf distribution")
     p.add_argument("--skew", type=float, default=0.99, help="Zipf exponent s")
-    p.add_argument("--requests", type=int, default=2_000_000)
-    p.add_argument("--warmup", type=int, default=500_000, help="requests not counted")
-    p.add_argument("--maxmemory", default="32mb")
+    p.add_argument("--requests", type=int, default=3_000_000)
+    p.add_argument("--warmup", type=int, default=750_000, help="requests not counted")
+    p.add_argument("--maxmemory", default="8mb")
     p.add_argument("--value-size", type=int, default=100)
     p.add_argument("--scan-every", type=int, default=100_000, help="scan variant: a burst every this many requests")
     p.add_argument("--scan-length", type=int, default=25_000, help="scan variant: one-off keys per burst")
     p.add_argument("--batch", type=int, default=100)
     p.add_argument("--seed", type=int, default=20240601)
     p.add_argument("--workloads", default="zipf,scan")
+    p.add_argument("--servers", default=",".join("%s:%s" % sp for sp in SERVERS),
+                   help="comma-separated server:policy pairs")
+    p.add_argument("--equal-keys", action="store_true",
+                   help="also run Larder's policies at a maxmemory where it holds as many keys as Redis")
     args = p.parse_args()
+    servers = [tuple(x.split(":", 1)) for x in args.servers.split(",")]
     subprocess_build()
     value = b"v" * args.value_size
     print("# %s, %s, %d CPUs" % (time.strftime("%Y-%m-%d %H:%M"), os.uname().nodename, os.cpu_count()))
@@ -165,18 +179,38 @@ def main():
         args.skew, args.universe, args.requests, args.warmup, args.value_size, args.maxmemory, args.seed))
     print("# scan variant: a burst of %d one-off keys every %d requests" % (args.scan_length, args.scan_every))
     print()
-    print("| workload | server | policy | hit ratio | keys held at the end | evicted |")
-    print("|---|---|---|---|---|---|")
+    print("| workload | server | policy | maxmemory | hit ratio | keys held at the end | evicted |")
+    print("|---|---|---|---|---|---|---|")
     for w in args.workloads.split(","):
         seq = workload(args, w == "scan")
-        for kind, policy in SERVERS:
-            s = bench.Server(kind, None, ["--maxmemory", args.maxmemory, "--maxmemory-policy", policy])
+        held = {}
+        runs = [(kind, policy, args.maxmemory) for kind, policy in servers]
+        while runs:
+            kind, policy, maxmemory = runs.pop(0)
+            s = bench.Server(kind, None, ["--maxmemory", str(maxmemory), "--maxmemory-policy", policy])
             try:
                 ratio, keys, evicted = replay(s.port, seq, value, args.batch)
             finally:
                 s.stop()
-            print("| %s | %s | %s | %.4f | %d | %d |" % (w, kind, policy, ratio, keys, evicted))
+            held[(kind, policy, maxmemory)] = keys
+            print("| %s | %s | %s | %s | %.4f | %d | %d |" % (w, kind, policy, maxmemory, ratio, keys, evicted))
             sys.stdout.flush()
+            if args.equal_keys and not runs:
+                redis_keys = [k for (kd, _, _), k in held.items() if kd == "redis"]
+                larder = [(p, k) for (kd, p, m), k in held.items() if kd == "larder" and m == args.maxmemory]
+                if redis_keys and larder:
+                    target = sum(redis_keys) / len(redis_keys)
+                    total = parse_size(args.maxmemory)
+                    for policy, keys in larder:
+                        runs.append(("larder", policy, int(total * target / keys)))
+
+
+def parse_size(s):
+    s = str(s).lower()
+    for unit, mult in (("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10)):
+        if s.endswith(unit):
+            return int(float(s[: -len(unit)]) * mult)
+    return int(s)
 
 
 def subprocess_build():

@@ -372,7 +372,6 @@ public final class CommandContext {
     /** {@link #read(Database, int)} with Redis's lookupKeyReadWithFlags flags. */
     public Object read(Database db, int i, int flags) {
         Object e = db.find(lookup, args, i, now);
-        if ((flags & NOTOUCH) == 0) keyspace.accessed(args.hash(i));
         if (e == null) {
             stats.miss();
             if ((flags & NONOTIFY) == 0 && server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
@@ -381,7 +380,10 @@ public final class CommandContext {
             return null;
         }
         stats.hit();
-        if ((flags & NOTOUCH) == 0 && !client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        if ((flags & NOTOUCH) == 0) {
+            keyspace.accessed(args.hash(i));
+            if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        }
         return e;
     }
 
@@ -392,7 +394,6 @@ public final class CommandContext {
      */
     public Object readKey(Database db, byte[] key) {
         Object e = db.find(lookup, key, now);
-        if (keyspace.sketch() != null) keyspace.accessed(io.larder.store.KeyHash.hash(key));
         if (e == null) {
             stats.miss();
             if (server.notificationsEnabled(io.larder.config.KeyspaceEvents.KEY_MISS)) {
@@ -401,6 +402,7 @@ public final class CommandContext {
             return null;
         }
         stats.hit();
+        if (keyspace.sketch() != null) keyspace.accessed(io.larder.store.KeyHash.hash(key));
         if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
         return e;
     }

@@ -3,12 +3,17 @@
 Larder and Redis side by side, in one run.
 
 For each kind of data and each element count, starts a fresh server (Larder
-through ./larder, then redis-server), measures its resident set (VmRSS),
-loads the elements with redis-cli --pipe, asks the server to give back what
-it does not need (MEMORY PURGE: a full collection for Larder, jemalloc's
-purge for Redis), waits until the resident set is stable, and reports
+through ./larder, then redis-server) and takes its resident set (VmRSS)
+three times: empty, with the first half of the elements loaded, with all of
+them. Before each reading the server is asked to give back what it does not
+need (MEMORY PURGE: a collection and malloc_trim for Larder, jemalloc's
+purge for Redis) and the script waits until the resident set is stable.
+Elements are loaded with redis-cli --pipe. Two figures per element:
 
-    (RSS after - RSS before) / elements
+    (RSS full - RSS empty) / elements       everything the load cost, once-only
+                                            costs included (Larder's JIT-compiled
+                                            code, class metadata, allocator arenas)
+    (RSS full - RSS half) / (elements/2)    what one more element costs
 
 Kinds (names are 16 bytes like "key:000000000042", values 3 bytes):
   string  one SET per key
@@ -44,13 +49,13 @@ def resp(*args):
     return b"".join(out)
 
 
-def commands(kind, n):
-    """Yields chunks of RESP commands that create n elements of the kind."""
+def commands(kind, n, first=0):
+    """Yields chunks of RESP commands that create elements first .. n-1 of the kind."""
     per = 100 if kind.endswith("-lp") else 1000
     base = kind[:-3] if kind.endswith("-lp") else kind
     batch = []
     if base == "string":
-        for i in range(n):
+        for i in range(first, n):
             batch.append(resp(b"SET", b"key:%012d" % i, VALUE))
             if len(batch) == 10000:
                 yield b"".join(batch)
@@ -60,7 +65,7 @@ def commands(kind, n):
         return
     # Collections: one command per 100 elements, collection c holds elements c*per .. c*per+per-1.
     step = 100
-    for start in range(0, n, step):
+    for start in range(first, n, step):
         coll = start // per
         key = b"%s:%09d" % (base.encode(), coll)
         args = [{"hash": b"HSET", "set": b"SADD", "zset": b"ZADD"}[base], key]
@@ -79,10 +84,10 @@ def commands(kind, n):
         yield b"".join(batch)
 
 
-def load(server, kind, n):
+def load(server, kind, n, first=0):
     p = subprocess.Popen(["redis-cli", "-p", str(server.port), "--pipe"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    for chunk in commands(kind, n):
+    for chunk in commands(kind, n, first):
         p.stdin.write(chunk)
     p.stdin.close()
     out = p.stdout.read().decode(errors="replace")
@@ -112,19 +117,23 @@ def settled_rss(server, timeout=60):
 
 
 def measure(kind, n, server_kind, larder_opts):
+    """RSS of the fresh server, with half the elements, with all; used_memory per element; load time."""
     if larder_opts and server_kind == "larder":
         os.environ["LARDER_JAVA_OPTS"] = larder_opts
     s = bench.Server(server_kind)
     os.environ.pop("LARDER_JAVA_OPTS", None)
     try:
         s.cli("PING")
-        before = settled_rss(s)
+        r0 = settled_rss(s)
         t = time.time()
-        load(s, kind, n)
+        half = n // 2 // 1000 * 1000
+        load(s, kind, half)
+        r1 = settled_rss(s)
+        load(s, kind, n, half)
         load_s = time.time() - t
-        after = settled_rss(s)
+        r2 = settled_rss(s)
         used = info_field(s, "used_memory") - info_field(s, "used_memory_startup")
-        return before, after, used, load_s
+        return r0, r1, r2, half, used, load_s
     finally:
         s.stop()
 
@@ -143,16 +152,16 @@ def main():
     print("# %s, %s, %d CPUs" % (time.strftime("%Y-%m-%d %H:%M"), os.uname().nodename, os.cpu_count()))
     print("# command: %s" % " ".join(sys.argv))
     print()
-    print("| kind | elements | server | RSS before | RSS after | RSS bytes/element | used_memory bytes/element |"
-          " load s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| kind | elements | server | RSS empty | RSS half | RSS full | bytes/element (full - empty) |"
+          " bytes/element (full - half) | used_memory bytes/element | load s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for kind in args.kinds.split(","):
         for n in (int(x) for x in args.counts.split(",")):
             for server_kind in args.servers.split(","):
-                before, after, used, load_s = measure(kind, n, server_kind, args.larder_opts)
-                print("| %s | %d | %s | %.1f MB | %.1f MB | %.1f | %.1f | %.1f |" % (
-                    kind, n, server_kind, before / 1e6, after / 1e6, (after - before) / n, used / n, load_s),
-                    flush=True)
+                r0, r1, r2, half, used, load_s = measure(kind, n, server_kind, args.larder_opts)
+                print("| %s | %d | %s | %.1f MB | %.1f MB | %.1f MB | %.1f | %.1f | %.1f | %.1f |" % (
+                    kind, n, server_kind, r0 / 1e6, r1 / 1e6, r2 / 1e6, (r2 - r0) / n, (r2 - r1) / (n - half),
+                    used / n, load_s), flush=True)
 
 
 if __name__ == "__main__":

@@ -143,13 +143,42 @@ public final class MemoryCommands {
     }
 
     /**
-     * MEMORY PURGE: a full collection, after which the collector returns
-     * free heap to the operating system (the launcher's heap settings let it
-     * shrink), as jemalloc's purge returns dirty pages.
+     * MEMORY PURGE: what jemalloc's purge does for Redis, returning memory
+     * that is free but still resident. A collection, after which the
+     * collector gives empty heap regions back to the operating system
+     * (Shenandoah does at once after an explicit collection); then glibc's
+     * malloc_trim, for the native memory the JVM itself freed (the JIT
+     * compilers' arenas peak at tens of megabytes while a new workload is
+     * compiled, and glibc keeps those pages otherwise).
      */
     void purge(CommandContext c) {
         System.gc();
+        trimNativeHeap();
         c.reply().ok();
+    }
+
+    private static final java.lang.invoke.MethodHandle MALLOC_TRIM = mallocTrim();
+
+    private static java.lang.invoke.MethodHandle mallocTrim() {
+        try {
+            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            return linker.defaultLookup().find("malloc_trim")
+                    .map(f -> linker.downcallHandle(f, java.lang.foreign.FunctionDescriptor.of(
+                            java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG)))
+                    .orElse(null);
+        } catch (Throwable e) {
+            // Not glibc, or native access denied: the collection alone.
+            return null;
+        }
+    }
+
+    private static void trimNativeHeap() {
+        if (MALLOC_TRIM == null) return;
+        try {
+            int released = (int) MALLOC_TRIM.invokeExact(0L);
+        } catch (Throwable e) {
+            // Nothing to give back, or not allowed: harmless.
+        }
     }
 
     /** The JVM's memory pools, in place of jemalloc's statistics. */

@@ -259,7 +259,8 @@ public final class Database {
         if (want > Integer.MAX_VALUE / 2) want = Integer.MAX_VALUE / 2;
         for (int i = 0; i < segments.length; i++) {
             Segment s = segments[i];
-            if (s == null) s = segments[i] = new Segment();
+            // Held by this database: its memory counts in used_memory like any segment insert() creates.
+            if (s == null) s = segments[i] = new Segment(keyspace.memoryCounter);
             s.reserve((int) want);
         }
     }

@@ -233,6 +233,7 @@ public final class Segment {
             capacity = cap;
             meta = new int[cap];
             entries = new Object[cap];
+            account(tableBytes(cap));
         } else {
             resize(cap);
         }

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
 
 /**
  * Eviction against a real server: which keys each maxmemory-policy evicts,
@@ -324,6 +326,23 @@ class EvictorTest {
             assertEquals(ks.memoryBySegments(), ks.memory());
             c.call("FLUSHALL");
             assertEquals(ks.memoryBySegments(), ks.memory());
+            assertEquals(0, ks.memory(), "nothing held after FLUSHALL");
+        }
+    }
+
+    @Test
+    void runningTotalStaysExactWhenLoadingPresizesSegments(@TempDir Path tmp) {
+        // Loading presizes every segment from RESIZEDB before the first key arrives: those tables count too.
+        try (LarderTestServer s = LarderTestServer.start("--dir", tmp.toString(), "--enable-debug-command", "yes");
+             RespClient c = s.client()) {
+            assertEquals("OK", c.call("DEBUG", "POPULATE", "100000"));
+            Keyspace ks = s.server().keyspace();
+            long grown = ks.memory();
+            assertEquals("OK", c.call("DEBUG", "RELOAD"));
+            assertEquals(100000L, c.call("DBSIZE"));
+            assertEquals(ks.memoryBySegments(), ks.memory());
+            assertTrue(ks.memory() > grown * 9 / 10, "reloaded " + ks.memory() + " vs " + grown);
+            c.call("FLUSHALL");
             assertEquals(0, ks.memory(), "nothing held after FLUSHALL");
         }
     }

@@ -146,7 +146,7 @@ public final class Dispatcher {
             return;
         }
         // maxmemory: evict what is needed; while nothing can be, commands that grow memory are refused.
-        if (server.maxMemory().refuses(c, client, cmd)) {
+        if (server.maxMemory().refuses(c, client, cmd, a)) {
             reject(client, cmd, Errors.OOM.getMessage());
             return;
         }

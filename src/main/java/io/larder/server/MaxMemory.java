@@ -50,14 +50,23 @@ public final class MaxMemory {
     /** Nanotime when used memory was first seen over the limit without recovering; 0 when under it. */
     private volatile long exceededSince;
     private volatile long exceededTotalNanos;
-    /** Per worker thread: whether the last command started with memory over the limit (scripts ask). */
-    private final io.netty.util.concurrent.FastThreadLocal<boolean[]> oomAtStart =
-            new io.netty.util.concurrent.FastThreadLocal<>() {
-                @Override
-                protected boolean[] initialValue() {
-                    return new boolean[1];
-                }
-            };
+    /**
+     * Redis's pre_command_oom_state: whether the last command checked started with memory over the limit
+     * and nothing to evict. Scripts ask (they run on the script thread, after their EVAL was checked on an
+     * event loop); one flag for the server, as in Redis, since the memory it describes is the server's.
+     */
+    private volatile boolean oomAtStart;
+    /** Commands whose flags depend on their arguments (scripts' declared flags): see {@link FlagsSource}. */
+    private final List<FlagsSource> flagsSources = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Redis's getCommandFlags for one kind of command: EVAL with a shebang
+     * and FCALL take their write and denyoom flags from the script. Returns
+     * {@code declared} for commands it does not know.
+     */
+    public interface FlagsSource {
+        long flags(CommandSpec cmd, io.larder.protocol.Args args, long declared);
+    }
 
     MaxMemory(LarderServer server) {
         this.server = server;
@@ -168,13 +177,12 @@ public final class MaxMemory {
      * whether the command must be refused with -OOM. Called by the
      * dispatcher before each command, outside the gate and stripe locks.
      */
-    public boolean refuses(CommandContext c, Client client, CommandSpec cmd) {
+    public boolean refuses(CommandContext c, Client client, CommandSpec cmd, io.larder.protocol.Args args) {
         if (maxmemory == 0) return false;
         boolean outOfMemory = evictBeforeCommand(c.worker()) == Evictor.FAIL;
-        // Scripts ask whether memory was over the limit when they started (pre_command_oom_state).
-        oomAtStart.get()[0] = outOfMemory;
+        if (oomAtStart != outOfMemory) oomAtStart = outOfMemory;
         if (!outOfMemory) return false;
-        boolean denyoom = cmd.has(CommandSpec.DENYOOM)
+        boolean denyoom = (commandFlags(cmd, args) & CommandSpec.DENYOOM) != 0
                 || (client.has(Client.MULTI) && cmd.fullName.equals("exec")
                         && (queuedFlags.applyAsLong(client) & CommandSpec.DENYOOM) != 0);
         // Queueing in MULTI takes memory too: refused, except what ends the transaction or the connection.
@@ -187,9 +195,24 @@ public final class MaxMemory {
         return denyoom;
     }
 
-    /** Whether memory was over the limit, with nothing to evict, when this thread's current command began. */
+    /** Whether memory was over the limit, with nothing to evict, when the current command began. */
     public boolean outOfMemoryAtCommandStart() {
-        return maxmemory != 0 && oomAtStart.get()[0];
+        return maxmemory != 0 && oomAtStart;
+    }
+
+    /**
+     * A command's flags given its arguments (Redis's getCommandFlags). MULTI asks for every queued command,
+     * whatever maxmemory is now: memory may run out before EXEC.
+     */
+    public long commandFlags(CommandSpec cmd, io.larder.protocol.Args args) {
+        long flags = cmd.flags;
+        for (FlagsSource s : flagsSources) flags = s.flags(cmd, args, flags);
+        return flags;
+    }
+
+    /** Registers how a family's commands get their flags from their arguments (scripts). */
+    public void addFlagsSource(FlagsSource s) {
+        flagsSources.add(s);
     }
 
     /** performEvictions: OK, RUNNING (the background task continues) or FAIL. */

@@ -3,13 +3,16 @@
 
 For each server (Larder with each collector asked for, and Redis), loads
 keys until the data set is about --dataset bytes, then overwrites random keys
-(redis-benchmark SET, pipelined) for --seconds while a separate
-redis-benchmark measures GET latency (percentiles from its HDR histogram).
-For Larder the JVM logs every safepoint, so the report also has the longest
-stop-the-world pause and how many there were.
+(redis-benchmark SET, 16 connections, pipelined 16 deep) while a separate
+redis-benchmark (4 connections, no pipelining) measures GET latency for
+about --seconds (percentiles from its HDR histogram). For Larder the JVM
+logs every safepoint and collection, so the report also has the longest
+stop-the-world pause, how many there were, the collections during the
+measurement and any that degenerated to a stop-the-world one. The resident
+set is sampled every 200 ms (RSS peak).
 
   bench/gc_latency.py --dataset 2gb --seconds 60
-  bench/gc_latency.py --dataset 1gb --gcs shenandoah,g1,zgc --no-redis
+  bench/gc_latency.py --dataset 1gb --gcs shenandoah,shenandoah-gen,g1,zgc --no-redis
 
 The launcher chooses the JVM options; --gcs overrides only the collector
 (LARDER_JAVA_OPTS), so heap sizing stays the launcher's.
@@ -19,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,8 +30,8 @@ import bench  # noqa: E402  (Server, helpers)
 
 GCS = {
     "default": "",
-    "shenandoah": "-XX:+UseShenandoahGC -XX:ShenandoahGCMode=generational",
-    "shenandoah-satb": "-XX:+UseShenandoahGC",
+    "shenandoah": "-XX:+UseShenandoahGC",
+    "shenandoah-gen": "-XX:+UseShenandoahGC -XX:ShenandoahGCMode=generational",
     "g1": "-XX:+UseG1GC -XX:MaxGCPauseMillis=20",
     "zgc": "-XX:+UseZGC",
 }
@@ -84,43 +88,76 @@ def safepoints(path, offset=0):
     return out
 
 
+def gc_events(path, offset):
+    """(collections, degenerated or full collections) logged after byte offset (-Xlog:gc)."""
+    cycles, bad = set(), 0
+    if not path or not os.path.exists(path):
+        return 0, 0
+    with open(path) as f:
+        f.seek(offset)
+        for line in f:
+            m = re.search(r"GC\((\d+)\)", line)
+            if m and "Pause" in line or m and "Concurrent" in line:
+                cycles.add(m.group(1))
+            if re.search(r"Degenerated GC|Pause Full|Allocation Stall", line):
+                bad += 1
+    return len(cycles), bad
+
+
 def run(server, keys, args, log):
     load(server, keys, args.value_size)
-    # Pauses are counted from here on: loading is not what is measured.
-    offset = os.path.getsize(log) if log and os.path.exists(log) else 0
     used = int(re.search(rb"used_memory:(\d+)", server.cli("INFO", "memory")).group(1))
     rss_loaded = bench.rss_bytes(server.pid)
-    deadline = time.time() + args.seconds
     writer = subprocess.Popen(
         ["redis-benchmark", "-p", str(server.port), "-t", "set", "-r", str(keys), "-d", str(args.value_size),
          "-n", str(10 ** 9), "-c", "16", "-P", "16", "-q"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [rss_loaded]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], bench.rss_bytes(server.pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     try:
         time.sleep(2)  # let the overwrite rate build up
-        reads = subprocess.run(
+        # How many GETs fill --seconds at the rate the server answers them under this write load.
+        t = time.time()
+        subprocess.run(["redis-benchmark", "-p", str(server.port), "-t", "get", "-r", str(keys), "-c", "4",
+                        "-n", "20000", "-q"], capture_output=True, check=True)
+        reads = max(20000, int(20000 / (time.time() - t) * args.seconds))
+        # Pauses and collections are counted from here on: loading is not what is measured.
+        offset = os.path.getsize(log) if log and os.path.exists(log) else 0
+        cmds0 = int(re.search(rb"total_commands_processed:(\d+)", server.cli("INFO", "stats")).group(1))
+        t = time.time()
+        out = subprocess.run(
             ["redis-benchmark", "-p", str(server.port), "-t", "get", "-r", str(keys), "-c", "4",
-             "-n", str(args.reads), "--precision", "3"],
-            capture_output=True, text=True, timeout=max(60, args.seconds * 4))
-        pcts = percentiles(reads.stdout)
-        while time.time() < deadline:
-            time.sleep(0.5)
-        rss_peak = bench.rss_bytes(server.pid)
+             "-n", str(reads), "--precision", "3"],
+            capture_output=True, text=True, timeout=max(120, args.seconds * 6))
+        elapsed = time.time() - t
+        cmds1 = int(re.search(rb"total_commands_processed:(\d+)", server.cli("INFO", "stats")).group(1))
+        pcts = percentiles(out.stdout)
     finally:
         writer.terminate()
         writer.wait()
-    info = server.cli("INFO", "stats").decode()
+        done.set()
+        sampler.join()
     pauses = safepoints(log, offset)
-    return {"pauses": pauses, "used": used, "rss_loaded": rss_loaded, "rss_end": rss_peak, "p50": at(pcts, 50), "p99": at(pcts, 99),
-            "p999": at(pcts, 99.9), "max": at(pcts, 100), "cmds": re.search(r"total_commands_processed:(\d+)",
-                                                                              info).group(1)}
+    cycles, bad = gc_events(log, offset)
+    return {"pauses": pauses, "cycles": cycles, "bad": bad, "used": used, "rss_loaded": rss_loaded,
+            "rss_peak": peak[0], "p50": at(pcts, 50), "p99": at(pcts, 99), "p999": at(pcts, 99.9),
+            "max": at(pcts, 100), "reads": reads, "seconds": elapsed,
+            "writes_per_s": (cmds1 - cmds0 - reads) / elapsed}
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", default="1gb", help="approximate data set size (keys are value-size + ~60 B)")
     p.add_argument("--value-size", type=int, default=100)
-    p.add_argument("--seconds", type=int, default=60, help="overwrite phase length")
-    p.add_argument("--reads", type=int, default=200_000, help="GETs measured during the overwrite phase")
+    p.add_argument("--seconds", type=int, default=60,
+                   help="measured phase: GETs at the rate the server answers them, for about this long")
     p.add_argument("--gcs", default="default", help="comma-separated: " + ",".join(GCS))
     p.add_argument("--no-redis", action="store_true")
     p.add_argument("--keep-logs", action="store_true", help="keep the JVM's gc/safepoint logs")
@@ -129,19 +166,21 @@ def main():
                    check=True)
     size = parse_size(args.dataset)
     keys = size // (args.value_size + 60)
-    maxmemory = int(size * 1.25)
+    # Larder's maxmemory (from which the launcher sizes the heap) leaves the data set 10% of room: overwrites
+    # keep its size, so nothing is evicted. Redis, whose keys take more, runs without a limit.
+    maxmemory = int(size * 1.1)
     print("# %s, %s, %d CPUs, load %s" % (time.strftime("%Y-%m-%d %H:%M"), os.uname().nodename, os.cpu_count(),
                                           open("/proc/loadavg").read().split()[0]))
     print("# command: %s" % " ".join(sys.argv))
-    print("# %d keys of %d-byte values, maxmemory %d (not reached: overwrites keep the size)" % (
+    print("# %d keys of %d-byte values; Larder maxmemory %d (not reached: overwrites keep the size), Redis none" % (
         keys, args.value_size, maxmemory))
     print()
-    print("| server | used_memory | RSS loaded | RSS end | GET p50 ms | p99 | p99.9 | max | worst STW pause ms | "
-          "pauses | commands |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| server | used_memory | RSS loaded | RSS peak | SET/s | GETs | GET p50 ms | p99 | p99.9 | max | "
+          "worst STW pause ms | pauses | GC cycles | degenerated/full |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     runs = [("larder", g) for g in args.gcs.split(",")] + ([] if args.no_redis else [("redis", None)])
     for kind, gc in runs:
-        extra = ["--maxmemory", str(maxmemory), "--maxmemory-policy", "allkeys-lru"]
+        extra = ["--maxmemory", str(maxmemory), "--maxmemory-policy", "allkeys-lru"] if kind == "larder" else []
         env_opts = None
         log = None
         if kind == "larder":
@@ -168,12 +207,12 @@ def main():
             else:
                 os.remove(log)
         label = kind if gc is None else "larder (%s)" % gc
-        print("| %s | %.0f MB | %.0f MB | %.0f MB | %.3f | %.3f | %.3f | %.3f | %s | %s | %s |" % (
-            label, r["used"] / 2 ** 20, r["rss_loaded"] / 2 ** 20, r["rss_end"] / 2 ** 20, r["p50"], r["p99"],
-            r["p999"], r["max"], "%.2f" % max(pauses) if pauses else "-", len(pauses) if pauses else "-",
-            r["cmds"]))
+        print("| %s | %.0f MB | %.0f MB | %.0f MB | %.0f | %d in %.0f s | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s |"
+              % (label, r["used"] / 2 ** 20, r["rss_loaded"] / 2 ** 20, r["rss_peak"] / 2 ** 20, r["writes_per_s"],
+                 r["reads"], r["seconds"], r["p50"], r["p99"], r["p999"], r["max"],
+                 "%.2f" % max(pauses) if pauses else "-", len(pauses) if pauses else "-",
+                 r["cycles"] if log else "-", r["bad"] if log else "-"))
         sys.stdout.flush()
-
 
 if __name__ == "__main__":
     main()

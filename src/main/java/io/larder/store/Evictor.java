@@ -286,14 +286,17 @@ public final class Evictor {
             if (seg == null) return false;
             int slot = seg.find(key, 0, key.length, h24);
             if (slot < 0 || (!allKeys && !seg.isVolatile(slot))) return false;
-            remove(d, seg, slot);
+            remove(d, si, seg, slot);
             return true;
         } finally {
             if (!owner) keyspace.locks.unlock(si);
         }
     }
 
-    private void remove(Database d, Segment seg, int slot) {
+    /** Evicts the key in a slot of segment {@code si} (whose stripe the caller holds). */
+    private void remove(Database d, int si, Segment seg, int slot) {
+        // A running snapshot (BGSAVE, AOF rewrite) takes the stripe as it is before anything in it changes.
+        keyspace.beforeWrite(si);
         Object e = seg.removeAt(slot);
         listener.evicted(d, Entries.key(e));
     }
@@ -323,7 +326,7 @@ public final class Evictor {
                     if (seg != null && seg.size > 0) {
                         int slot = allKeys ? seg.randomSlot(st.rnd) : randomVolatileSlot(seg, st.rnd);
                         if (slot >= 0) {
-                            remove(d, seg, slot);
+                            remove(d, si, seg, slot);
                             return true;
                         }
                     }
@@ -444,7 +447,7 @@ public final class Evictor {
             if (seg == null) return false;
             int slot = seg.findIdentity(cand, h24);
             if (slot < 0) return false;
-            remove(d, seg, slot);
+            remove(d, si, seg, slot);
             return true;
         } finally {
             if (!owner) keyspace.locks.unlock(si);

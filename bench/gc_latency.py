@@ -108,10 +108,13 @@ def run(server, keys, args, log):
     load(server, keys, args.value_size)
     used = int(re.search(rb"used_memory:(\d+)", server.cli("INFO", "memory")).group(1))
     rss_loaded = bench.rss_bytes(server.pid)
-    writer = subprocess.Popen(
-        ["redis-benchmark", "-p", str(server.port), "-t", "set", "-r", str(keys), "-d", str(args.value_size),
-         "-n", str(10 ** 9), "-c", "16", "-P", "16", "-q"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # One writer per value size, 16 connections between them: with several sizes most overwrites change a
+    # key's size, so its entry is replaced (garbage for the collector) rather than written over in place.
+    sizes = [int(x) for x in args.write_sizes.split(",")] if args.write_sizes else [args.value_size]
+    writers = [subprocess.Popen(
+        ["redis-benchmark", "-p", str(server.port), "-t", "set", "-r", str(keys), "-d", str(size),
+         "-n", str(10 ** 9), "-c", str(max(1, 16 // len(sizes))), "-P", "16", "-q"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for size in sizes]
     peak = [rss_loaded]
     done = threading.Event()
 
@@ -140,8 +143,9 @@ def run(server, keys, args, log):
         cmds1 = int(re.search(rb"total_commands_processed:(\d+)", server.cli("INFO", "stats")).group(1))
         pcts = percentiles(out.stdout)
     finally:
-        writer.terminate()
-        writer.wait()
+        for writer in writers:
+            writer.terminate()
+            writer.wait()
         done.set()
         sampler.join()
     pauses = safepoints(log, offset)
@@ -158,7 +162,11 @@ def main():
     p.add_argument("--value-size", type=int, default=100)
     p.add_argument("--seconds", type=int, default=60,
                    help="measured phase: GETs at the rate the server answers them, for about this long")
+    p.add_argument("--write-sizes", default="",
+                   help="comma-separated value sizes of the overwrites (default: --value-size only, so every "
+                        "overwrite keeps the size)")
     p.add_argument("--gcs", default="default", help="comma-separated: " + ",".join(GCS))
+    p.add_argument("--larder-opts", default="", help="JVM options added for every Larder run (e.g. -Xmx, GC tuning)")
     p.add_argument("--no-redis", action="store_true")
     p.add_argument("--keep-logs", action="store_true", help="keep the JVM's gc/safepoint logs")
     args = p.parse_args()
@@ -172,8 +180,9 @@ def main():
     print("# %s, %s, %d CPUs, load %s" % (time.strftime("%Y-%m-%d %H:%M"), os.uname().nodename, os.cpu_count(),
                                           open("/proc/loadavg").read().split()[0]))
     print("# command: %s" % " ".join(sys.argv))
-    print("# %d keys of %d-byte values; Larder maxmemory %d (not reached: overwrites keep the size), Redis none" % (
-        keys, args.value_size, maxmemory))
+    print("# %d keys of %d-byte values, overwritten with %s-byte values; Larder maxmemory %d (not reached), "
+          "Redis none; Larder JVM options added: %s" % (keys, args.value_size, args.write_sizes or args.value_size,
+                                                        maxmemory, args.larder_opts or "none"))
     print()
     print("| server | used_memory | RSS loaded | RSS peak | SET/s | GETs | GET p50 ms | p99 | p99.9 | max | "
           "worst STW pause ms | pauses | GC cycles | degenerated/full |")
@@ -185,7 +194,7 @@ def main():
         log = None
         if kind == "larder":
             log = "/tmp/larder-gc-%d-%s.log" % (os.getpid(), gc)
-            env_opts = (GCS[gc] + " -Xlog:safepoint,gc:file=%s" % log).strip()
+            env_opts = (GCS[gc] + " " + args.larder_opts + " -Xlog:safepoint,gc:file=%s" % log).strip()
         old = os.environ.get("LARDER_JAVA_OPTS")
         if env_opts is not None:
             os.environ["LARDER_JAVA_OPTS"] = env_opts

@@ -122,6 +122,7 @@ def encode(args):
 
 def replay(port, seq, value, batch):
     c = Conn(port)
+    used0 = int(c.call(b"INFO", b"memory").decode().split("used_memory:")[1].split("\r\n")[0])
     hits = counted = 0
     for start in range(0, len(seq), batch):
         part = seq[start:start + batch]
@@ -146,7 +147,7 @@ def replay(port, seq, value, batch):
     info = c.call(b"INFO", b"stats").decode()
     evicted = int(info.split("evicted_keys:")[1].split("\r\n")[0])
     keys = int(c.call(b"DBSIZE"))
-    return hits / max(1, counted), keys, evicted
+    return hits / max(1, counted), keys, evicted, used0
 
 
 def main():
@@ -185,24 +186,27 @@ def main():
         seq = workload(args, w == "scan")
         held = {}
         runs = [(kind, policy, args.maxmemory) for kind, policy in servers]
+        scaled = False
         while runs:
             kind, policy, maxmemory = runs.pop(0)
             s = bench.Server(kind, None, ["--maxmemory", str(maxmemory), "--maxmemory-policy", policy])
             try:
-                ratio, keys, evicted = replay(s.port, seq, value, args.batch)
+                ratio, keys, evicted, used0 = replay(s.port, seq, value, args.batch)
             finally:
                 s.stop()
-            held[(kind, policy, maxmemory)] = keys
+            held[(kind, policy, maxmemory)] = (keys, used0)
             print("| %s | %s | %s | %s | %.4f | %d | %d |" % (w, kind, policy, maxmemory, ratio, keys, evicted))
             sys.stdout.flush()
-            if args.equal_keys and not runs:
-                redis_keys = [k for (kd, _, _), k in held.items() if kd == "redis"]
-                larder = [(p, k) for (kd, p, m), k in held.items() if kd == "larder" and m == args.maxmemory]
+            if args.equal_keys and not runs and not scaled:
+                scaled = True
+                redis_keys = [k for (kd, _, _), (k, _) in held.items() if kd == "redis"]
+                larder = [(p, k, u) for (kd, p, m), (k, u) in held.items() if kd == "larder" and m == args.maxmemory]
                 if redis_keys and larder:
+                    # What a key costs above the empty server's used_memory, times the keys Redis held.
                     target = sum(redis_keys) / len(redis_keys)
                     total = parse_size(args.maxmemory)
-                    for policy, keys in larder:
-                        runs.append(("larder", policy, int(total * target / keys)))
+                    for policy, keys, used0 in larder:
+                        runs.append(("larder", policy, int(used0 + (total - used0) * target / keys)))
 
 
 def parse_size(s):

@@ -135,7 +135,7 @@ def throughput(args):
         for s in list(larders.values()) + [redis]:
             if "evalsha" in rows:
                 sha = s.cli("SCRIPT", "LOAD", "return redis.call('incr', KEYS[1])").decode().strip()
-                ROWS["evalsha"] = ["-r", "1000000", "evalsha", sha, "1", "key:__rand_int__"]
+                ROWS["evalsha"] = ["-r", "1000000", "evalsha", sha, "1", "script:counter:__rand_int__"]
         # Warm-up: the JIT compiles the hot paths; Redis gets the same treatment.
         for s in list(larders.values()) + [redis]:
             for r in rows:

@@ -34,14 +34,15 @@ public final class PersistenceCommands {
         server.dispatcher().addCheck((client, cmd) -> {
             if (server.persistenceRefusals() == 0) return null;
             String denied = server.writeDeniedError();
-            return denied != null && (cmd.has(CommandSpec.WRITE) || cmd.fullName.equals("ping")) ? denied : null;
+            return denied != null && (server.dispatcher().hasFlag(client, cmd, CommandSpec.WRITE)
+                    || cmd.fullName.equals("ping")) ? denied : null;
         });
     }
 
     /** While a dump loads, commands without the "loading" flag are refused (added in processCommand's order). */
     public static void addLoadingCheck(LarderServer server) {
         server.dispatcher().addCheck((client, cmd) -> server.persistenceRefusals() != 0 && server.loading()
-                && !cmd.has(CommandSpec.LOADING) ? "LOADING Redis is loading the dataset in memory" : null);
+                && server.dispatcher().lacksFlag(client, cmd, CommandSpec.LOADING) ? "LOADING Redis is loading the dataset in memory" : null);
     }
 
     public void register(CommandTable t) {

@@ -21,8 +21,10 @@ final class Transaction {
     final List<Queued> queue = new ArrayList<>();
     /** OR of the queued commands' flags (Redis's mstate.cmd_flags): does EXEC write? */
     long flags;
+    /** OR of the complements of their flags (mstate.cmd_inv_flags): does some queued command lack one? */
+    long invFlags;
     /** The watched keys, in WATCH order, by (db, key). */
-    final Map<WatchedKeys.Key, WatchedKeys.Watched> watched = new HashMap<>();
+    final Map<io.larder.store.DbKey, WatchedKeys.Watched> watched = new HashMap<>();
     final List<WatchedKeys.Watched> watchOrder = new ArrayList<>();
 
     Transaction(Client client) {
@@ -32,6 +34,7 @@ final class Transaction {
     void queue(CommandSpec cmd, Args args) {
         queue.add(new Queued(cmd, args));
         flags |= cmd.flags;
+        invFlags |= ~cmd.flags;
         client.multiQueued = queue.size();
     }
 
@@ -39,6 +42,7 @@ final class Transaction {
     void clearQueue() {
         queue.clear();
         flags = 0;
+        invFlags = 0;
     }
 
     boolean isEmpty() {

@@ -53,6 +53,19 @@ public final class TransactionCommands {
             return t == null ? 0 : t.flags;
         });
         server.dispatcher().addInterceptor(this::intercept);
+        server.dispatcher().setQueuedFlags(new Dispatcher.QueuedFlags() {
+            @Override
+            public long flags(Client c) {
+                Transaction t = states.get(c.id);
+                return t == null ? 0 : t.flags;
+            }
+
+            @Override
+            public long invFlags(Client c) {
+                Transaction t = states.get(c.id);
+                return t == null ? 0 : t.invFlags;
+            }
+        });
         server.pause().setExecWrites(c -> {
             Transaction t = states.get(c.id);
             return t != null && (t.flags & (CommandSpec.WRITE | CommandSpec.MAY_REPLICATE)) != 0;
@@ -156,7 +169,7 @@ public final class TransactionCommands {
                 try {
                     for (int i = 1; i < a.count(); i++) {
                         byte[] key = a.bytes(i);
-                        WatchedKeys.Key k = new WatchedKeys.Key(db.id, key);
+                        io.larder.store.DbKey k = new io.larder.store.DbKey(db.id, key);
                         if (t.watched.containsKey(k)) continue;
                         WatchedKeys.Watched wk = watches.watch(cl, db, key, c.now());
                         t.watched.put(k, wk);
@@ -292,7 +305,7 @@ public final class TransactionCommands {
         }
         for (WatchedKeys.Watched w : t.watchOrder) {
             if (n == stripes.length) stripes = java.util.Arrays.copyOf(stripes, n * 2);
-            byte[] k = w.key.bytes;
+            byte[] k = w.key.key;
             stripes[n++] = keyspace.segmentOf(KeyHash.hash(k), k, 0, k.length);
         }
         n = Dispatcher.sortUnique(stripes, n);

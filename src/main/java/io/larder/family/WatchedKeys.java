@@ -3,11 +3,10 @@ package io.larder.family;
 import io.larder.server.Client;
 import io.larder.server.LarderServer;
 import io.larder.store.Database;
+import io.larder.store.DbKey;
 import io.larder.store.Entries;
-import io.larder.store.KeyHash;
 import io.larder.store.StoredValue;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -37,7 +36,7 @@ final class WatchedKeys implements LarderServer.KeyListener, LarderServer.FlushL
     /** One key watched by one client in one database (Redis's watchedKey). */
     static final class Watched {
         final Client client;
-        final Key key;
+        final DbKey key;
         /** The key was already expired when watched (Redis's wk->expired). Guarded by the shard. */
         boolean expired;
         /**
@@ -48,37 +47,14 @@ final class WatchedKeys implements LarderServer.KeyListener, LarderServer.FlushL
          */
         boolean present;
 
-        Watched(Client client, Key key) {
+        Watched(Client client, DbKey key) {
             this.client = client;
             this.key = key;
         }
     }
 
-    /** A database number and key bytes. */
-    static final class Key {
-        final int db;
-        final byte[] bytes;
-        private final int hash;
-
-        Key(int db, byte[] bytes) {
-            this.db = db;
-            this.bytes = bytes;
-            this.hash = (int) KeyHash.hash(bytes) * 31 + db;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.db == db && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
     @SuppressWarnings("unchecked")
-    private final Map<Key, List<Watched>>[] shards = new Map[SHARDS];
+    private final Map<DbKey, List<Watched>>[] shards = new Map[SHARDS];
     /** Watched entries in the index; 0 lets every write skip WATCH work with one read. */
     private final AtomicInteger count = new AtomicInteger();
 
@@ -86,8 +62,9 @@ final class WatchedKeys implements LarderServer.KeyListener, LarderServer.FlushL
         for (int i = 0; i < SHARDS; i++) shards[i] = new HashMap<>();
     }
 
-    private Map<Key, List<Watched>> shard(Key k) {
-        return shards[(k.hash ^ (k.hash >>> 16)) & (SHARDS - 1)];
+    private Map<DbKey, List<Watched>> shard(DbKey k) {
+        int h = k.hashCode();
+        return shards[(h ^ (h >>> 16)) & (SHARDS - 1)];
     }
 
     /**
@@ -95,11 +72,11 @@ final class WatchedKeys implements LarderServer.KeyListener, LarderServer.FlushL
      * state read here cannot change before the watcher is in the index.
      */
     Watched watch(Client client, Database db, byte[] key, long now) {
-        Watched w = new Watched(client, new Key(db.id, key));
+        Watched w = new Watched(client, new DbKey(db.id, key));
         Object e = db.peek(key);
         w.present = e != null;
         w.expired = e != null && isExpired(e, now);
-        Map<Key, List<Watched>> m = shard(w.key);
+        Map<DbKey, List<Watched>> m = shard(w.key);
         synchronized (m) {
             m.computeIfAbsent(w.key, k -> new ArrayList<>(2)).add(w);
         }
@@ -109,7 +86,7 @@ final class WatchedKeys implements LarderServer.KeyListener, LarderServer.FlushL
 
     /** Removes a watcher (UNWATCH, EXEC, DISCARD, disconnect). */
     void unwatch(Watched w) {
-        Map<Key, List<Watched>> m = shard(w.key);
+        Map<DbKey, List<Watched>> m = shard(w.key);
         synchronized (m) {
             List<Watched> l = m.get(w.key);
             if (l == null || !l.remove(w)) return;
@@ -123,11 +100,11 @@ final class WatchedKeys implements LarderServer.KeyListener, LarderServer.FlushL
      * was watched. The caller holds the key's stripe lock (EXEC).
      */
     boolean expiredSinceWatch(Watched w, Database db, long now) {
-        Map<Key, List<Watched>> m = shard(w.key);
+        Map<DbKey, List<Watched>> m = shard(w.key);
         synchronized (m) {
             if (w.expired) return false;
         }
-        Object e = db.peek(w.key.bytes);
+        Object e = db.peek(w.key.key);
         return e != null && isExpired(e, now);
     }
 
@@ -150,8 +127,8 @@ final class WatchedKeys implements LarderServer.KeyListener, LarderServer.FlushL
     @Override
     public void keyModified(Database db, byte[] key) {
         if (count.get() == 0) return;
-        Key k = new Key(db.id, key);
-        Map<Key, List<Watched>> m = shard(k);
+        DbKey k = new DbKey(db.id, key);
+        Map<DbKey, List<Watched>> m = shard(k);
         synchronized (m) {
             List<Watched> l = m.get(k);
             if (l == null) return;
@@ -181,13 +158,13 @@ final class WatchedKeys implements LarderServer.KeyListener, LarderServer.FlushL
     public void flushed(Database db) {
         if (count.get() == 0) return;
         long now = System.currentTimeMillis();
-        for (Map<Key, List<Watched>> m : shards) {
+        for (Map<DbKey, List<Watched>> m : shards) {
             synchronized (m) {
-                for (Iterator<Map.Entry<Key, List<Watched>>> it = m.entrySet().iterator(); it.hasNext();) {
-                    Map.Entry<Key, List<Watched>> en = it.next();
-                    Key k = en.getKey();
+                for (Iterator<Map.Entry<DbKey, List<Watched>>> it = m.entrySet().iterator(); it.hasNext();) {
+                    Map.Entry<DbKey, List<Watched>> en = it.next();
+                    DbKey k = en.getKey();
                     if (k.db != db.id) continue;
-                    Object replacement = db.peek(k.bytes);
+                    Object replacement = db.peek(k.key);
                     for (Watched w : en.getValue()) {
                         if (w.client.has(Client.DIRTY_CAS)) continue;
                         touchReplaced(w, replacement, now);

@@ -132,10 +132,10 @@ final class HashCodec implements RdbTypeCodec {
 
     /** Whether listpack entries [off, off + len) hold a field twice (fields are the even entries). */
     static boolean hasDuplicateFields(byte[] b, int off, int len) {
-        Set<Key> seen = new HashSet<>();
+        Set<BytesKey> seen = new HashSet<>();
         int p = off, end = off + len, i = 0;
         while (p < end) {
-            if ((i & 1) == 0 && !seen.add(Key.of(b, p))) return true;
+            if ((i & 1) == 0 && !seen.add(BytesKey.ofEntry(b, p))) return true;
             p += Listpack.entrySize(b, p);
             i++;
         }
@@ -144,22 +144,5 @@ final class HashCodec implements RdbTypeCodec {
 
     private static boolean hasDuplicateFields(byte[] lp, int count) {
         return count > 2 && hasDuplicateFields(lp, Blobs.LP_HEADER, lp.length - Blobs.LP_HEADER - 1);
-    }
-
-    /** A listpack entry's bytes as a set key: the encoding is a bijection, so equal bytes mean equal strings. */
-    record Key(byte[] b) {
-        static Key of(byte[] a, int p) {
-            return new Key(java.util.Arrays.copyOfRange(a, p, p + Listpack.entrySize(a, p)));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && java.util.Arrays.equals(b, k.b);
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Arrays.hashCode(b);
-        }
     }
 }

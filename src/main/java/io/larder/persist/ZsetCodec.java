@@ -125,29 +125,17 @@ final class ZsetCodec implements RdbTypeCodec {
         long n = in.readCount();
         if (n == 0) return null;
         byte[][] entries = new byte[(int) Math.min(n, SetCodec.PRESIZE_LIMIT)][];
-        Set<Key> seen = new HashSet<>();
+        Set<BytesKey> seen = new HashSet<>();
         int count = 0;
         for (long i = 0; i < n; i++) {
             byte[] member = in.readString();
             double score = rdbType == Rdb.TYPE_ZSET_2 ? in.readBinaryDouble() : in.readTextDouble();
             if (Double.isNaN(score)) throw in.corrupt("Zset with NAN score detected");
-            if (!seen.add(new Key(member))) throw in.corrupt("Duplicate zset fields detected");
+            if (!seen.add(new BytesKey(member))) throw in.corrupt("Duplicate zset fields detected");
             if (count == entries.length) entries = Arrays.copyOf(entries, count * 2);
             entries[count++] = SortedSet.entry(score, member, 0, member.length);
         }
         Arrays.sort(entries, 0, count, SortedSet::compareEntries);
         return SortedSet.fromSorted(entries, count, opts.zsetMaxListpackEntries(), opts.zsetMaxListpackValue());
-    }
-
-    private record Key(byte[] b) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(b, k.b);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(b);
-        }
     }
 }

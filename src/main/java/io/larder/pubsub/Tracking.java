@@ -63,6 +63,8 @@ public final class Tracking {
     private final Map<Client, TreeSet<Name>> clientPrefixes = new HashMap<>();
     private final AtomicBoolean broadcastScheduled = new AtomicBoolean();
     /** Invalidations for the client whose command runs on this thread, sent after its reply. */
+    /** Set by the first CLIENT TRACKING ON. */
+    private volatile boolean everEnabled;
     private final FastThreadLocal<List<Pending>> pending = new FastThreadLocal<>() {
         @Override
         protected List<Pending> initialValue() {
@@ -106,7 +108,8 @@ public final class Tracking {
         server.addClientListener(this::disable);
         server.addResetListener(this::disable);
         server.addAfterCommand((c, client, a, cmd, us) -> {
-            if (c.callDepth() <= 1) sendPending(c);
+            // Nothing can be pending before any client turned tracking on.
+            if (everEnabled && c.callDepth() <= 1) sendPending(c);
         });
         server.config().watch("tracking-table-max-keys", p -> {
             maxKeys = server.config().getLong("tracking-table-max-keys");
@@ -125,6 +128,7 @@ public final class Tracking {
      * with BCAST, where none means every key.
      */
     public synchronized void enable(Client c, long redirect, int options, List<byte[]> newPrefixes) {
+        everEnabled = true;
         c.setFlag(Client.TRACKING, true);
         c.setFlag(Client.TRACKING_BROKEN_REDIR | Client.TRACKING_BCAST | Client.TRACKING_OPTIN
                 | Client.TRACKING_OPTOUT | Client.TRACKING_NOLOOP, false);

@@ -7,9 +7,10 @@ import io.larder.protocol.Args;
 import io.larder.protocol.RequestParser;
 import io.larder.server.LarderServer;
 import io.larder.server.ScriptExecutor;
-import io.larder.util.Crc64;
-import io.larder.util.Lzf;
-import java.io.ByteArrayOutputStream;
+import io.larder.persist.DumpPayload;
+import io.larder.persist.RdbException;
+import io.larder.persist.RdbInput;
+import io.larder.persist.RdbOutput;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -231,9 +232,8 @@ public final class FunctionLibraries {
 
     // ------------------------------------------------------------ DUMP, RESTORE
 
-    private static final int OPCODE_FUNCTION_PRE_GA = 246, OPCODE_FUNCTION2 = 245;
-    /** RDB_VERSION of Redis 7.0: DUMP payloads carry it. */
-    public static final int RDB_VERSION = 10;
+    private static final int OPCODE_FUNCTION_PRE_GA = io.larder.persist.Rdb.OPCODE_FUNCTION_PRE_GA,
+            OPCODE_FUNCTION2 = io.larder.persist.Rdb.OPCODE_FUNCTION2;
 
     /**
      * FUNCTION DUMP: Redis's payload (each library as RDB_OPCODE_FUNCTION2
@@ -241,157 +241,12 @@ public final class FunctionLibraries {
      * then the RDB version and a CRC64), so dumps move between Redis and Larder.
      */
     public byte[] dump() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RdbOutput out = new RdbOutput(server.config().getBool("rdbcompression"));
         for (Library l : state.libraries().values()) {
-            out.write(OPCODE_FUNCTION2);
-            writeRdbString(out, l.code);
+            out.writeByte(OPCODE_FUNCTION2);
+            out.writeString(l.code);
         }
-        out.write(RDB_VERSION & 0xff);
-        out.write(RDB_VERSION >> 8);
-        byte[] body = out.toByteArray();
-        long crc = Crc64.of(body, 0, body.length);
-        for (int i = 0; i < 8; i++) out.write((int) (crc >>> (8 * i)) & 0xff);
-        return out.toByteArray();
-    }
-
-    /** Redis's rdbSaveRawString: integer encoding for short numbers, LZF above 20 bytes, else verbatim. */
-    static void writeRdbString(ByteArrayOutputStream out, byte[] s) {
-        if (s.length <= 11) {
-            byte[] enc = intEncoding(s);
-            if (enc != null) {
-                out.writeBytes(enc);
-                return;
-            }
-        }
-        if (s.length > 20) {
-            // Compressed only if it saves at least 4 bytes (rdbSaveLzfStringObject).
-            if (s.length > 4) {
-                byte[] comp = new byte[s.length - 4];
-                int clen = Lzf.compress(s, s.length, comp);
-                if (clen > 0) {
-                    out.write(0xC0 | 3);
-                    writeLength(out, clen);
-                    writeLength(out, s.length);
-                    out.write(comp, 0, clen);
-                    return;
-                }
-            }
-        }
-        writeLength(out, s.length);
-        out.writeBytes(s);
-    }
-
-    /** rdbTryIntegerEncoding: a string that is a canonical integer in 32 bits. */
-    private static byte[] intEncoding(byte[] s) {
-        String str = new String(s, StandardCharsets.ISO_8859_1);
-        long v;
-        try {
-            v = Long.parseLong(str);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        if (!Long.toString(v).equals(str)) return null;
-        if (v >= -(1 << 7) && v <= (1 << 7) - 1) return new byte[] {(byte) 0xC0, (byte) v};
-        if (v >= -(1 << 15) && v <= (1 << 15) - 1) return new byte[] {(byte) 0xC1, (byte) v, (byte) (v >> 8)};
-        if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
-            return new byte[] {(byte) 0xC2, (byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
-        }
-        return null;
-    }
-
-    /** rdbSaveLen. */
-    static void writeLength(ByteArrayOutputStream out, long len) {
-        if (len < (1 << 6)) {
-            out.write((int) len);
-        } else if (len < (1 << 14)) {
-            out.write((int) ((len >> 8) | 0x40));
-            out.write((int) len & 0xff);
-        } else if (len <= 0xFFFFFFFFL) {
-            out.write(0x80);
-            for (int i = 3; i >= 0; i--) out.write((int) (len >>> (8 * i)) & 0xff);
-        } else {
-            out.write(0x81);
-            for (int i = 7; i >= 0; i--) out.write((int) (len >>> (8 * i)) & 0xff);
-        }
-    }
-
-    /** Reads RDB data: lengths and strings. */
-    private static final class RdbReader {
-        final byte[] b;
-        int pos;
-        final int end;
-
-        RdbReader(byte[] b, int end) {
-            this.b = b;
-            this.end = end;
-        }
-
-        int u8() {
-            if (pos >= end) throw new IllegalArgumentException("truncated");
-            return b[pos++] & 0xff;
-        }
-
-        /** rdbLoadLen; encoded[0] tells whether it was an encoding type rather than a length. */
-        long length(boolean[] encoded) {
-            int t = u8();
-            int kind = (t & 0xC0) >> 6;
-            encoded[0] = false;
-            switch (kind) {
-                case 0:
-                    return t & 0x3F;
-                case 1:
-                    return ((long) (t & 0x3F) << 8) | u8();
-                case 3:
-                    encoded[0] = true;
-                    return t & 0x3F;
-                default:
-                    if (t == 0x80) {
-                        long v = 0;
-                        for (int i = 0; i < 4; i++) v = (v << 8) | u8();
-                        return v;
-                    }
-                    if (t == 0x81) {
-                        long v = 0;
-                        for (int i = 0; i < 8; i++) v = (v << 8) | u8();
-                        return v;
-                    }
-                    throw new IllegalArgumentException("bad length");
-            }
-        }
-
-        byte[] string() {
-            boolean[] enc = new boolean[1];
-            long len = length(enc);
-            if (enc[0]) {
-                switch ((int) len) {
-                    case 0:
-                        return Long.toString((byte) u8()).getBytes(StandardCharsets.ISO_8859_1);
-                    case 1: {
-                        int v = u8() | (u8() << 8);
-                        return Long.toString((short) v).getBytes(StandardCharsets.ISO_8859_1);
-                    }
-                    case 2: {
-                        int v = u8() | (u8() << 8) | (u8() << 16) | (u8() << 24);
-                        return Long.toString(v).getBytes(StandardCharsets.ISO_8859_1);
-                    }
-                    case 3: {
-                        long clen = length(enc);
-                        long ulen = length(enc);
-                        if (clen > end - pos || ulen > Integer.MAX_VALUE) throw new IllegalArgumentException("bad lzf");
-                        byte[] out = Lzf.decompress(b, pos, (int) clen, (int) ulen);
-                        if (out == null) throw new IllegalArgumentException("bad lzf");
-                        pos += (int) clen;
-                        return out;
-                    }
-                    default:
-                        throw new IllegalArgumentException("bad encoding");
-                }
-            }
-            if (len > end - pos) throw new IllegalArgumentException("truncated");
-            byte[] out = java.util.Arrays.copyOfRange(b, pos, pos + (int) len);
-            pos += (int) len;
-            return out;
-        }
+        return DumpPayload.seal(out);
     }
 
     /** FUNCTION RESTORE's policies. */
@@ -399,20 +254,21 @@ public final class FunctionLibraries {
 
     /** FUNCTION RESTORE (script thread). */
     public void restore(byte[] payload, RestorePolicy policy) {
-        if (!verifyPayload(payload)) throw Errors.err("DUMP payload version or checksum are wrong");
+        if (!DumpPayload.verify(payload, 0, payload.length, false)) {
+            throw Errors.err("DUMP payload version or checksum are wrong");
+        }
         Map<String, Library> loaded = new LinkedHashMap<>();
         Map<String, Function> loadedFns = new LinkedHashMap<>();
-        int end = payload.length - 10;
-        RdbReader r = new RdbReader(payload, end);
+        RdbInput r = new RdbInput(payload, 0, payload.length - DumpPayload.FOOTER);
         try {
-            while (r.pos < end) {
-                int type = r.u8();
+            while (r.remaining() > 0) {
+                int type = r.readByte();
                 if (type == OPCODE_FUNCTION_PRE_GA) throw Errors.err("Pre-GA function format not supported");
                 if (type != OPCODE_FUNCTION2) throw Errors.err("given type is not a function");
                 byte[] code;
                 try {
-                    code = r.string();
-                } catch (IllegalArgumentException e) {
+                    code = r.readString();
+                } catch (RdbException e) {
                     throw Errors.err("failed loading the given functions payload");
                 }
                 Library lib = create(code, false, loaded, loadedFns, 0);
@@ -452,17 +308,6 @@ public final class FunctionLibraries {
         state = new State(Collections.unmodifiableMap(libs), Collections.unmodifiableMap(fns));
         for (Library old : replaced) drop(old);
         luaMemory = lua == null ? 0 : lua.memory();
-    }
-
-    /** Redis's verifyDumpPayload: version not newer than ours and a matching CRC64. */
-    static boolean verifyPayload(byte[] p) {
-        if (p.length < 10) return false;
-        int ver = (p[p.length - 10] & 0xff) | (p[p.length - 9] & 0xff) << 8;
-        if (ver > RDB_VERSION) return false;
-        long crc = Crc64.of(p, 0, p.length - 8);
-        long stored = 0;
-        for (int i = 7; i >= 0; i--) stored = (stored << 8) | (p[p.length - 8 + i] & 0xff);
-        return crc == stored;
     }
 
     // ------------------------------------------------------------ FCALL

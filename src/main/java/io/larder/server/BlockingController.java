@@ -9,6 +9,7 @@ import io.larder.protocol.Reply;
 import io.larder.store.Database;
 import io.larder.store.ExecutionGate;
 import io.larder.store.KeyHash;
+import io.larder.store.DbKey;
 import io.larder.store.Keyspace;
 import io.larder.util.Numbers;
 import io.netty.buffer.ByteBuf;
@@ -128,34 +129,11 @@ public final class BlockingController {
         }
     }
 
-    /** A waited-on key: database number and key bytes. */
-    static final class WaitKey {
-        final int db;
-        final byte[] key;
-        final int hash;
-
-        WaitKey(int db, byte[] key) {
-            this.db = db;
-            this.key = key;
-            this.hash = (int) KeyHash.hash(key) * 31 + db;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof WaitKey w && w.db == db && Arrays.equals(w.key, key);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
     private final LarderServer server;
     private final Keyspace keyspace;
     /** Per stripe: the waiters of each key in that stripe, in arrival order. Guarded by the stripe lock. */
     @SuppressWarnings("unchecked")
-    private final Map<WaitKey, ArrayDeque<Waiter>>[] byStripe = new Map[Keyspace.SEGMENTS];
+    private final Map<DbKey, ArrayDeque<Waiter>>[] byStripe = new Map[Keyspace.SEGMENTS];
     /** Blocked clients by client id (CLIENT UNBLOCK, disconnects, INFO). */
     private final ConcurrentHashMap<Long, Waiter> byClient = new ConcurrentHashMap<>();
     /**
@@ -240,9 +218,9 @@ public final class BlockingController {
         Waiter w = new Waiter(cl, db, args, cmd, keyArgs.clone(), keys, sortedUnique(stripes), handler);
         for (byte[] k : keys) {
             int s = stripeOf(k);
-            Map<WaitKey, ArrayDeque<Waiter>> m = byStripe[s];
+            Map<DbKey, ArrayDeque<Waiter>> m = byStripe[s];
             if (m == null) m = byStripe[s] = new HashMap<>(4);
-            ArrayDeque<Waiter> q = m.computeIfAbsent(new WaitKey(db.id, k), x -> new ArrayDeque<>(2));
+            ArrayDeque<Waiter> q = m.computeIfAbsent(new DbKey(db.id, k), x -> new ArrayDeque<>(2));
             if (!q.contains(w)) q.addLast(w); // BLPOP k k waits once
         }
         waiting.incrementAndGet();
@@ -263,8 +241,8 @@ public final class BlockingController {
      */
     public boolean isWaitedOn(Database db, byte[] key) {
         if (waiting.get() == 0) return false;
-        Map<WaitKey, ArrayDeque<Waiter>> m = byStripe[stripeOf(key)];
-        return m != null && m.containsKey(new WaitKey(db.id, key));
+        Map<DbKey, ArrayDeque<Waiter>> m = byStripe[stripeOf(key)];
+        return m != null && m.containsKey(new DbKey(db.id, key));
     }
 
     /**
@@ -274,9 +252,9 @@ public final class BlockingController {
      */
     public void signalDatabase(CommandContext c, Database db) {
         if (waiting.get() == 0) return;
-        for (Map<WaitKey, ArrayDeque<Waiter>> m : byStripe) {
+        for (Map<DbKey, ArrayDeque<Waiter>> m : byStripe) {
             if (m == null) continue;
-            for (WaitKey k : m.keySet()) {
+            for (DbKey k : m.keySet()) {
                 if (k.db == db.id) c.keyReady(db, k.key);
             }
         }
@@ -321,12 +299,12 @@ public final class BlockingController {
         List<CommandContext.ReadyKey> ready = c.readyKeys();
         if (ready.isEmpty()) return;
         try {
-            LinkedHashSet<WaitKey> pending = new LinkedHashSet<>();
+            LinkedHashSet<DbKey> pending = new LinkedHashSet<>();
             Map<Integer, Database> dbs = new HashMap<>();
             int taken = drain(ready, 0, pending, dbs);
             while (!pending.isEmpty()) {
                 var it = pending.iterator();
-                WaitKey k = it.next();
+                DbKey k = it.next();
                 it.remove();
                 serveKey(c, dbs.get(k.db), k);
                 taken = drain(ready, taken, pending, dbs);
@@ -336,22 +314,22 @@ public final class BlockingController {
         }
     }
 
-    private static int drain(List<CommandContext.ReadyKey> ready, int from, LinkedHashSet<WaitKey> pending,
+    private static int drain(List<CommandContext.ReadyKey> ready, int from, LinkedHashSet<DbKey> pending,
             Map<Integer, Database> dbs) {
         int n = ready.size();
         for (int i = from; i < n; i++) {
             CommandContext.ReadyKey r = ready.get(i);
-            pending.add(new WaitKey(r.db().id, r.key()));
+            pending.add(new DbKey(r.db().id, r.key()));
             dbs.put(r.db().id, r.db());
         }
         return n;
     }
 
-    private void serveKey(CommandContext c, Database db, WaitKey k) {
+    private void serveKey(CommandContext c, Database db, DbKey k) {
         ExecutionGate.Worker wk = c.worker();
         int stripe = stripeOf(k.key);
         Waiter[] snapshot = withStripes(wk, new int[] {stripe}, () -> {
-            Map<WaitKey, ArrayDeque<Waiter>> m = byStripe[stripe];
+            Map<DbKey, ArrayDeque<Waiter>> m = byStripe[stripe];
             ArrayDeque<Waiter> q = m == null ? null : m.get(k);
             return q == null ? null : q.toArray(new Waiter[0]);
         });
@@ -457,9 +435,9 @@ public final class BlockingController {
     private void forget(Waiter w) {
         for (byte[] k : w.waitKeys) {
             int s = stripeOf(k);
-            Map<WaitKey, ArrayDeque<Waiter>> m = byStripe[s];
+            Map<DbKey, ArrayDeque<Waiter>> m = byStripe[s];
             if (m == null) continue;
-            WaitKey wk = new WaitKey(w.db.id, k);
+            DbKey wk = new DbKey(w.db.id, k);
             ArrayDeque<Waiter> q = m.get(wk);
             if (q == null) continue;
             q.remove(w);
@@ -535,8 +513,8 @@ public final class BlockingController {
         int s = stripeOf(key);
         return withStripes(server.context().worker(), new int[] {s}, () -> {
             List<Client> out = new ArrayList<>();
-            Map<WaitKey, ArrayDeque<Waiter>> m = byStripe[s];
-            ArrayDeque<Waiter> q = m == null ? null : m.get(new WaitKey(db.id, key));
+            Map<DbKey, ArrayDeque<Waiter>> m = byStripe[s];
+            ArrayDeque<Waiter> q = m == null ? null : m.get(new DbKey(db.id, key));
             if (q != null) for (Waiter w : q) out.add(w.client);
             return out;
         });

@@ -59,6 +59,41 @@ public final class Dispatcher {
 
     private volatile Check[] checks = new Check[0];
 
+    /** What MULTI queued for a client: EXEC is judged by its queue in some checks. */
+    public interface QueuedFlags {
+        /** OR of the queued commands' flags. */
+        long flags(Client c);
+
+        /** OR of the complements of the queued commands' flags. */
+        long invFlags(Client c);
+    }
+
+    private volatile QueuedFlags queuedFlags;
+
+    public void setQueuedFlags(QueuedFlags q) {
+        queuedFlags = q;
+    }
+
+    /**
+     * Whether a command has a flag, EXEC counting its queue's (Redis's
+     * is_write_command, is_denyoom_command: EXEC of a queued write is a write).
+     */
+    public boolean hasFlag(Client client, CommandSpec cmd, long flag) {
+        if (cmd.has(flag)) return true;
+        QueuedFlags q = queuedFlags;
+        return q != null && cmd.fullName.equals("exec") && (q.flags(client) & flag) != 0;
+    }
+
+    /**
+     * Whether a command lacks a flag, EXEC lacking it when a queued command
+     * does (Redis's is_denyloading_command, is_denystale_command).
+     */
+    public boolean lacksFlag(Client client, CommandSpec cmd, long flag) {
+        if (!cmd.has(flag)) return true;
+        QueuedFlags q = queuedFlags;
+        return q != null && cmd.fullName.equals("exec") && (q.invFlags(client) & flag) != 0;
+    }
+
     Dispatcher(LarderServer server) {
         this.server = server;
         this.table = server.commands();

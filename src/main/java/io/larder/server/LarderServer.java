@@ -189,11 +189,25 @@ public final class LarderServer {
         }
     };
 
+    /**
+     * The event loops when {@code threads} is 0: one per CPU but one, at least
+     * one. The spare CPU serves what else a server process needs at the same
+     * time (the kernel's network stack, GC threads, the snapshot, expiry and
+     * script threads; on small machines a co-located client). Measured on 2
+     * CPUs with redis-benchmark on the same machine (docs/performance.md):
+     * one loop matches Redis unpipelined where two lose 10-15% to contention,
+     * two win only on deep pipelines. Redis's own advice for io-threads
+     * likewise leaves cores spare.
+     */
+    static int defaultThreads(int cpus) {
+        return Math.max(1, cpus - 1);
+    }
+
     public LarderServer(Config config, ConfigFile configFile) {
         this.config = config;
         this.configFile = configFile;
         int t = config.getInt("threads");
-        this.threads = t > 0 ? t : Runtime.getRuntime().availableProcessors();
+        this.threads = t > 0 ? t : defaultThreads(Runtime.getRuntime().availableProcessors());
         this.keyspace = new Keyspace(config.getInt("databases"), config.getBool("cluster-enabled"));
         this.keyspace.setListener(this::keyExpired);
         this.maxMemory = new MaxMemory(this);

@@ -69,8 +69,10 @@ public final class Outbox implements Runnable {
             out.writeBytes(message);
             return !overLimit(out.readableBytes());
         }
-        queue.offer(message);
+        // Counted before it can be taken: the loop may drain (and subtract) it the moment it is queued,
+        // and a count that dipped below zero would read as a huge unsigned size in overLimit.
         queuedBytes.addAndGet(message.length);
+        queue.offer(message);
         if (overLimit(0)) return false;
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) ch.eventLoop().execute(this);
         return true;

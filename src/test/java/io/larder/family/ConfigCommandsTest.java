@@ -36,7 +36,7 @@ class ConfigCommandsTest extends DifferentialTestBase {
     void configGetStarMatchesRedis() {
         Map<String, String> mine = asMap(d.larder().call("CONFIG", "GET", "*"));
         Map<String, String> theirs = asMap(d.redis().call("CONFIG", "GET", "*"));
-        assertEquals("0", mine.remove("threads"));
+        assertEquals("4", mine.remove("threads")); // LarderTestServer runs 4 loops
         for (String k : DIFFERENT) {
             assertTrue(mine.containsKey(k), k);
             mine.remove(k);

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.larder.script.Sha1;
+import io.larder.testing.Concurrently;
 import io.larder.testing.LarderTestServer;
 import io.larder.testing.RespClient;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -42,27 +41,8 @@ class ScriptConcurrencyTest {
         larder.close();
     }
 
-    interface Body {
-        void run(RespClient c, int worker) throws Exception;
-    }
-
-    static void concurrently(int n, Body body) throws InterruptedException {
-        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int worker = i;
-            Thread t = new Thread(() -> {
-                try (RespClient c = larder.client()) {
-                    body.run(c, worker);
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            });
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) t.join();
-        if (!failures.isEmpty()) throw new AssertionError(failures.peek());
+    static void concurrently(int n, Concurrently.Body body) throws InterruptedException {
+        Concurrently.run(larder, n, body);
     }
 
     @Test

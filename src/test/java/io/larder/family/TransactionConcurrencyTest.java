@@ -3,11 +3,10 @@ package io.larder.family;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.larder.testing.Concurrently;
 import io.larder.testing.LarderTestServer;
 import io.larder.testing.RespClient;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -34,28 +33,8 @@ class TransactionConcurrencyTest {
         larder.close();
     }
 
-    interface Body {
-        void run(RespClient c, int worker) throws Exception;
-    }
-
-    /** Runs body on n clients (each its own connection and thread); rethrows the first failure. */
-    static void concurrently(int n, Body body) throws InterruptedException {
-        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int worker = i;
-            Thread t = new Thread(() -> {
-                try (RespClient c = larder.client()) {
-                    body.run(c, worker);
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            });
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) t.join();
-        if (!failures.isEmpty()) throw new AssertionError(failures.peek());
+    static void concurrently(int n, Concurrently.Body body) throws InterruptedException {
+        Concurrently.run(larder, n, body);
     }
 
     @Test

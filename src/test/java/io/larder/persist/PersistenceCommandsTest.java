@@ -163,9 +163,23 @@ class PersistenceCommandsTest {
             out.add(c.call("CONFIG", "SET", "dir", sub.toString()));
             Files.delete(sub);
             out.add(c.call("SET", "k", "v"));
-            out.add(c.call("BGSAVE"));
-            await(() -> info(c, "rdb_last_bgsave_status").equals("err"), "BGSAVE to fail");
-            awaitBgsaveDone(c);
+            // Transactions queued before the failure: EXEC is judged by its queue (a write: aborted).
+            try (RespClient writer = new RespClient(c.port()); RespClient reader = new RespClient(c.port())) {
+                out.add(writer.call("MULTI"));
+                out.add(writer.call("SET", "k", "from-multi"));
+                out.add(reader.call("MULTI"));
+                out.add(reader.call("GET", "k"));
+                out.add(c.call("BGSAVE"));
+                await(() -> info(c, "rdb_last_bgsave_status").equals("err"), "BGSAVE to fail");
+                awaitBgsaveDone(c);
+                out.add(writer.call("EXEC"));
+                out.add(writer.call("GET", "k"));
+                out.add(reader.call("EXEC"));
+                // Queued while writes are refused: the write fails at once and EXEC reports it.
+                out.add(writer.call("MULTI"));
+                out.add(writer.call("SET", "k", "again"));
+                out.add(writer.call("EXEC"));
+            }
             out.add(c.call("SET", "k", "v"));
             out.add(c.call("PING"));
             out.add(c.call("GET", "k"));

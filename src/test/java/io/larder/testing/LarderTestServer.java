@@ -41,7 +41,9 @@ public final class LarderTestServer implements AutoCloseable {
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
-            opts.addAll(List.of("--port", "0", "--save", "", "--dir", dir));
+            // More event loops than this machine's CPUs (whose default is one loop on two CPUs): tests
+            // exercise commands from different threads racing each other, as on a many-core server.
+            opts.addAll(List.of("--port", "0", "--save", "", "--dir", dir, "--threads", "4"));
         }
         opts.addAll(Arrays.asList(options));
         Config config = new Config();

@@ -41,6 +41,11 @@ public final class RespClient implements Closeable {
         }
     }
 
+    /** The server's port: tests open more connections to the same server with it. */
+    public int port() {
+        return socket.getPort();
+    }
+
     public void setTimeout(int ms) {
         try {
             socket.setSoTimeout(ms);

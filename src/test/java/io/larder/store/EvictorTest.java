@@ -107,11 +107,16 @@ class EvictorTest {
             // Every write evicts first: persistent keys keep coming in, volatile ones make room.
             List<Object> replies = fill(c, "n:", 0, 500);
             assertTrue(replies.stream().allMatch("OK"::equals), "writes succeed while volatile keys remain");
+            // No eviction while counting (every command evicts first while over the limit, and INFO's own
+            // reply buffer counts in used_memory): the counts and evicted_keys then describe one moment.
+            long limit = info(c, "memory", "maxmemory");
+            assertEquals("OK", c.call("CONFIG", "SET", "maxmemory", "0"));
             assertEquals(2000, existing(c, "p:", 0, 2000));
             assertEquals(500, existing(c, "n:", 0, 500));
             long evicted = info(c, "stats", "evicted_keys");
             assertTrue(evicted >= 900, "evicted " + evicted);
             assertEquals(2000 - evicted, existing(c, "v:", 0, 2000));
+            assertEquals("OK", c.call("CONFIG", "SET", "maxmemory", Long.toString(limit)));
             // Once no key has an expiry, nothing may be evicted: writes that grow memory are refused.
             List<Object> more = fill(c, "m:", 0, 3000);
             assertTrue(more.stream().anyMatch(r -> r instanceof RespClient.Error e && e.message().startsWith("OOM ")),
@@ -298,8 +303,40 @@ class EvictorTest {
             assertTrue(info(c, "memory", "used_memory") <= target, "memory came down to the limit");
             long evicted = info(c, "stats", "evicted_keys");
             assertTrue(evicted > keys / 2, "evicted " + evicted);
-            // Evicting everything at once takes a second or more; slices of 0.5 ms keep PING prompt.
-            assertTrue(worst.get() < 200_000_000L, "worst PING " + worst.get() / 1_000_000 + " ms");
+            // Evicting everything at once takes a second or more; slices of 0.5 ms keep PING prompt. (On this
+            // shared 2-core machine scheduling and the test JVM's collections alone cost up to ~0.5 s now and
+            // then: the bound is loose, the slice length is checked exactly below.)
+            assertTrue(worst.get() < 1_000_000_000L, "worst PING " + worst.get() / 1_000_000 + " ms");
+        }
+    }
+
+    @Test
+    void oneEvictionCallStopsAtTheTenacityLimit() {
+        try (LarderTestServer s = LarderTestServer.start("--maxmemory-policy", "allkeys-lru");
+             RespClient c = s.client()) {
+            for (int from = 0; from < 200_000; from += 10_000) fill(c, "k:", from, from + 10_000);
+            Keyspace ks = s.server().keyspace();
+            Evictor ev = s.server().maxMemory().evictor();
+            long target = ks.memory() / 10;
+            // Configured directly (not CONFIG SET): no background eviction races this thread.
+            ev.configure(new Evictor.Settings(EvictionPolicy.ALLKEYS_LRU, target, 5, 10));
+            ExecutionGate.Worker w = ks.gate.register("test");
+            try {
+                long t = System.nanoTime();
+                int r = ev.evict(w, ks::memory);
+                long took = System.nanoTime() - t;
+                assertEquals(Evictor.TIME_LIMIT, r, "180,000 keys are not evicted within one slice");
+                assertTrue(ks.memory() > target, "memory still over the limit after one call");
+                // 0.5 ms at tenacity 10, checked every 16 keys; a descheduled thread may overrun it.
+                assertTrue(took < 50_000_000L, "one call took " + took / 1_000 + " us");
+                int calls = 1;
+                while (ev.evict(w, ks::memory) != Evictor.OK) calls++;
+                assertTrue(calls > 10, "eviction took " + calls + " slices");
+                assertTrue(ks.memory() <= target);
+            } finally {
+                ks.gate.unregister(w);
+                ev.configure(new Evictor.Settings(EvictionPolicy.NOEVICTION, 0, 5, 10));
+            }
         }
     }
 

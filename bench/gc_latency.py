@@ -97,7 +97,8 @@ def gc_events(path, offset):
         f.seek(offset)
         for line in f:
             m = re.search(r"GC\((\d+)\)", line)
-            if m and "Pause" in line or m and "Concurrent" in line:
+            # Shenandoah and G1 log pauses and concurrent phases, ZGC "Minor/Major Collection" lines.
+            if m and re.search(r"Pause|Concurrent|Collection", line):
                 cycles.add(m.group(1))
             if re.search(r"Degenerated GC|Pause Full|Allocation Stall", line):
                 bad += 1

@@ -387,7 +387,10 @@ public final class CommandContext {
             return null;
         }
         stats.hit();
-        if ((flags & NOTOUCH) == 0 && !client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        if ((flags & NOTOUCH) == 0) {
+            keyspace.accessed(args.hash(i));
+            if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
+        }
         return e;
     }
 
@@ -406,6 +409,7 @@ public final class CommandContext {
             return null;
         }
         stats.hit();
+        if (keyspace.sketch() != null) keyspace.accessed(io.larder.store.KeyHash.hash(key));
         if (!client.has(Client.NO_TOUCH)) keyspace.touch(e, now);
         return e;
     }
@@ -420,6 +424,7 @@ public final class CommandContext {
 
     public Object write(Database db, int i) {
         Object e = db.find(lookup, args, i, now);
+        keyspace.accessed(args.hash(i));
         if (e != null) keyspace.touch(e, now);
         return e;
     }

@@ -383,6 +383,8 @@ public final class Config {
         final int[] values;
         final boolean bitflags;
         final IntValidator validator;
+        /** How many names the "must be one of" error lists: Larder's own extra values stay out of Redis's text. */
+        int listed;
 
         interface IntValidator {
             void check(int v) throws ConfigException;
@@ -397,13 +399,15 @@ public final class Config {
             this.values = values;
             this.bitflags = bitflags;
             this.validator = validator;
+            this.listed = names.length;
         }
 
         @Override
         public void set(List<String> args) throws ConfigException {
             int v = parse(args);
             if (v == Integer.MIN_VALUE) {
-                String msg = "argument(s) must be one of the following: " + String.join(", ", names);
+                String msg = "argument(s) must be one of the following: "
+                        + String.join(", ", java.util.Arrays.asList(names).subList(0, listed));
                 // Redis builds the text in a 256-byte buffer.
                 throw new ConfigException(msg.length() > 255 ? msg.substring(0, 255) : msg);
             }

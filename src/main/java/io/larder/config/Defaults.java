@@ -38,7 +38,7 @@ final class Defaults {
 
     // Enum tables, in Redis's order: the "must be one of" error lists them so.
     static final String[] MAXMEMORY_POLICY = {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
-        "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"};
+        "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction", "allkeys-tinylfu"};
     private static final String[] SYSLOG_FACILITY = {"user", "local0", "local1", "local2", "local3", "local4",
         "local5", "local6", "local7"};
     static final String[] LOGLEVEL = {"debug", "verbose", "notice", "warning"};
@@ -149,7 +149,8 @@ final class Defaults {
         en(c, "syslog-facility", IMMUTABLE, SYSLOG_FACILITY, 1);
         en(c, "repl-diskless-load", 0, REPL_DISKLESS_LOAD, 0);
         en(c, "loglevel", 0, LOGLEVEL, 2);
-        en(c, "maxmemory-policy", 0, MAXMEMORY_POLICY, 7);
+        // Larder's allkeys-tinylfu is accepted but, like every Larder-only value, not listed in Redis's error.
+        en(c, "maxmemory-policy", 0, MAXMEMORY_POLICY, 7).listed = 8;
         en(c, "appendfsync", 0, APPENDFSYNC, 0);
         c.add(new EnumParam("oom-score-adj", 0, false, 0, new String[] {"no", "yes", "relative", "absolute"},
                 new int[] {0, 1, 1, 2}, null));

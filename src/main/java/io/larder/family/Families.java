@@ -37,5 +37,6 @@ public final class Families {
         // -LOADING comes after the pub/sub context check and before the replica checks, as in processCommand.
         PersistenceCommands.addLoadingCheck(server);
         new MonitorCommand(server).register(t);
+        new MemoryCommands(server).register(t);
     }
 }

@@ -32,6 +32,12 @@ public final class FunctionCommands {
         this.server = server;
         this.executor = server.scripts();
         this.functions = new FunctionLibraries(server);
+        // Under maxmemory, FCALL of a function without allow-oom or no-writes is denyoom (fcallGetCommandFlags).
+        server.maxMemory().addFlagsSource((cmd, a, declared) -> {
+            if (!cmd.fullName.equals("fcall") && !cmd.fullName.equals("fcall_ro") || a.count() < 2) return declared;
+            FunctionLibraries.Function f = functions.function(a.str(1));
+            return f == null ? declared : EvalScripts.commandFlags(declared, f.flags());
+        });
         server.metrics().register("used_memory_scripts",
                 () -> server.metrics().getLong("used_memory_scripts_eval", 0)
                         + server.metrics().getLong("used_memory_functions", 0));

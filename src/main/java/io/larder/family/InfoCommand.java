@@ -8,6 +8,7 @@ import io.larder.config.Special;
 import io.larder.server.Client;
 import io.larder.server.LarderServer;
 import io.larder.server.LatencyStats;
+import io.larder.server.MemoryReport;
 import io.larder.server.Metrics;
 import io.larder.server.ServerStats;
 import io.larder.store.Database;
@@ -43,7 +44,6 @@ public final class InfoCommand {
 
     private final LarderServer server;
     private final String replId = randomHex(40);
-    private volatile long peakMemory;
 
     public InfoCommand(LarderServer server) {
         this.server = server;
@@ -191,43 +191,30 @@ public final class InfoCommand {
     }
 
     /**
-     * Memory, mapped from the JVM: used_memory is what Larder accounts for
-     * (the keyspace's charged bytes, client buffers, a fixed start-up
-     * overhead); the "allocator" fields are the Java heap (used, committed)
-     * and the process's resident set, which is what the operating system
-     * sees. The memory issue refines these figures.
+     * Memory: used_memory is what Larder accounts for (see MaxMemory), the
+     * "allocator" fields are the Java heap and the process's resident set
+     * (see MemoryReport and docs/configuration.md, "Memory").
      */
     private void memory(StringBuilder b) {
         Config cfg = server.config();
-        long dataset = server.keyspace().memory();
-        long clientsMem = 0;
-        for (Client cl : server.clients().all()) clientsMem += ClientCommands.totalMemory(cl);
-        long startup = STARTUP_OVERHEAD;
-        long overhead = startup + clientsMem;
-        long used = server.metrics().getLong("used_memory", dataset + overhead);
-        if (used > peakMemory) peakMemory = used;
-        long peak = peakMemory;
-        long rss = residentSetSize();
-        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        long allocated = heap.getUsed();
-        long active = heap.getCommitted();
-        long resident = active + ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getCommitted();
+        MemoryReport m = new MemoryReport(server);
+        long used = m.total;
         long total = totalSystemMemory();
         long maxmemory = cfg.getLong("maxmemory");
         field(b, "used_memory", used);
         field(b, "used_memory_human", human(used));
-        field(b, "used_memory_rss", rss);
-        field(b, "used_memory_rss_human", human(rss));
-        field(b, "used_memory_peak", peak);
-        field(b, "used_memory_peak_human", human(peak));
-        field(b, "used_memory_peak_perc", pct(used, peak));
-        field(b, "used_memory_overhead", overhead);
-        field(b, "used_memory_startup", startup);
-        field(b, "used_memory_dataset", used - overhead);
-        field(b, "used_memory_dataset_perc", pct(used - overhead, used - startup));
-        field(b, "allocator_allocated", allocated);
-        field(b, "allocator_active", active);
-        field(b, "allocator_resident", resident);
+        field(b, "used_memory_rss", m.rss);
+        field(b, "used_memory_rss_human", human(m.rss));
+        field(b, "used_memory_peak", m.peak);
+        field(b, "used_memory_peak_human", human(m.peak));
+        field(b, "used_memory_peak_perc", pct(m.peakPerc));
+        field(b, "used_memory_overhead", m.overheadTotal);
+        field(b, "used_memory_startup", m.startup);
+        field(b, "used_memory_dataset", m.dataset);
+        field(b, "used_memory_dataset_perc", pct(m.datasetPerc));
+        field(b, "allocator_allocated", m.allocated);
+        field(b, "allocator_active", m.active);
+        field(b, "allocator_resident", m.resident);
         field(b, "total_system_memory", total);
         field(b, "total_system_memory_human", human(total));
         metric(b, "used_memory_lua", 0);
@@ -249,38 +236,25 @@ public final class InfoCommand {
         field(b, "maxmemory", Long.toUnsignedString(maxmemory));
         field(b, "maxmemory_human", human(maxmemory));
         field(b, "maxmemory_policy", cfg.get("maxmemory-policy"));
-        field(b, "allocator_frag_ratio", ratio(active, allocated));
-        field(b, "allocator_frag_bytes", active - allocated);
-        field(b, "allocator_rss_ratio", ratio(resident, active));
-        field(b, "allocator_rss_bytes", resident - active);
-        field(b, "rss_overhead_ratio", ratio(rss, resident));
-        field(b, "rss_overhead_bytes", rss - resident);
-        field(b, "mem_fragmentation_ratio", ratio(rss, used));
-        field(b, "mem_fragmentation_bytes", rss - used);
+        field(b, "allocator_frag_ratio", ratio(m.allocatorFrag));
+        field(b, "allocator_frag_bytes", m.allocatorFragBytes);
+        field(b, "allocator_rss_ratio", ratio(m.allocatorRss));
+        field(b, "allocator_rss_bytes", m.allocatorRssBytes);
+        field(b, "rss_overhead_ratio", ratio(m.rssExtra));
+        field(b, "rss_overhead_bytes", m.rssExtraBytes);
+        field(b, "mem_fragmentation_ratio", ratio(m.totalFrag));
+        field(b, "mem_fragmentation_bytes", m.totalFragBytes);
         metric(b, "mem_not_counted_for_evict", 0);
         metric(b, "mem_replication_backlog", 0);
         metric(b, "mem_total_replication_buffers", 0);
         metric(b, "mem_clients_slaves", 0);
-        field(b, "mem_clients_normal", clientsMem);
+        field(b, "mem_clients_normal", m.clientsNormal);
         metric(b, "mem_cluster_links", 0);
         metric(b, "mem_aof_buffer", 0);
-        field(b, "mem_allocator", "jvm-" + Runtime.version().feature());
+        field(b, "mem_allocator", MemoryReport.allocatorName());
         field(b, "active_defrag_running", 0);
         metric(b, "lazyfree_pending_objects", 0);
         metric(b, "lazyfreed_objects", 0);
-    }
-
-    /** Larder's fixed structures at start (command table, config, event loops' buffers), roughly. */
-    static final long STARTUP_OVERHEAD = 1024 * 1024;
-
-    /** Resident set size from /proc/self/statm; 0 where there is none. */
-    static long residentSetSize() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
-            return Long.parseLong(f[1]) * 4096;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
     }
 
     private static long totalSystemMemory() {
@@ -306,12 +280,13 @@ public final class InfoCommand {
         return n + "B";
     }
 
-    private static String pct(long part, long whole) {
-        return String.format(Locale.ROOT, "%.2f%%", whole <= 0 ? 0.0 : part * 100.0 / whole);
+    /** Redis prints its float percentages and ratios with %.2f. */
+    private static String pct(float p) {
+        return String.format(Locale.ROOT, "%.2f%%", p);
     }
 
-    private static String ratio(long a, long b) {
-        return String.format(Locale.ROOT, "%.2f", b <= 0 ? 0.0 : (double) a / b);
+    private static String ratio(float r) {
+        return String.format(Locale.ROOT, "%.2f", r);
     }
 
     private void persistence(StringBuilder b) {

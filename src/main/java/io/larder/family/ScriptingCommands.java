@@ -26,6 +26,12 @@ public final class ScriptingCommands {
         this.server = server;
         this.executor = server.scripts();
         this.scripts = new EvalScripts(server);
+        // Under maxmemory, an EVAL whose script declares flags is denyoom unless they say allow-oom or no-writes.
+        server.maxMemory().addFlagsSource((cmd, a, declared) -> switch (cmd.fullName) {
+            case "eval", "eval_ro", "evalsha", "evalsha_ro" -> a.count() < 2 ? declared : EvalScripts.commandFlags(
+                    declared, scripts.scriptFlags(cmd.fullName.startsWith("evalsha"), a.buf(), a.off(1), a.len(1)));
+            default -> declared;
+        });
     }
 
     public void register(CommandTable t) {

@@ -170,7 +170,7 @@ public final class StringCommands {
             return;
         }
         if ((flags & KEEPTTL) != 0 && found && expireArg == 0) expireAt = Entries.expireAt(old);
-        c.put(db, l, newString(c, a, 1, valueArg, expireAt));
+        c.put(db, l, newString(c, a, 1, valueArg, expireAt, old));
         c.dirty(1);
         if (expireArg > 0) {
             // A relative (or any) expiry is propagated as SET key value PXAT ms, nothing else kept.
@@ -190,9 +190,12 @@ public final class StringCommands {
         }
     }
 
-    /** A string entry for key argument k and value argument v as SET stores it (tryObjectEncoding). */
-    private Object newString(CommandContext c, Args a, int k, int v, long expireAt) {
-        return Strings.entry(a.buf(), a.off(k), a.len(k), a.buf(), a.off(v), a.len(v), expireAt,
+    /**
+     * A string entry for key argument k and value argument v as SET stores it (tryObjectEncoding), written
+     * over {@code old} (the key's current entry, or null) when it can be: see {@link Strings#entryOver}.
+     */
+    private Object newString(CommandContext c, Args a, int k, int v, long expireAt, Object old) {
+        return Strings.entryOver(keyspace, old, a.buf(), a.off(k), a.len(k), a.buf(), a.off(v), a.len(v), expireAt,
                 Strings.encodedForm(keyspace, a.buf(), a.off(v), a.len(v)), keyspace.newEntryClock(c.now()));
     }
 
@@ -266,8 +269,8 @@ public final class StringCommands {
         else c.reply().nullBulk();
         Database db = c.db();
         // setKey looks the key up again (touching it once more, as Redis does) and drops any TTL.
-        c.write(1);
-        c.put(db, c.lookup(), newString(c, c.args(), 1, 2, StoredValue.NO_EXPIRE));
+        Object cur = c.write(1);
+        c.put(db, c.lookup(), newString(c, c.args(), 1, 2, StoredValue.NO_EXPIRE, cur));
         c.keyModified(db, 1);
         c.notify(KeyspaceEvents.STRING, "set", db, 1);
         c.dirty(1);
@@ -300,8 +303,8 @@ public final class StringCommands {
             }
         }
         for (int j = 1; j < a.count(); j += 2) {
-            c.write(db, j);
-            c.put(db, c.lookup(), newString(c, a, j, j + 1, StoredValue.NO_EXPIRE));
+            Object cur = c.write(db, j);
+            c.put(db, c.lookup(), newString(c, a, j, j + 1, StoredValue.NO_EXPIRE, cur));
             c.keyModified(db, j);
             c.notify(KeyspaceEvents.STRING, "set", db, j);
         }
@@ -327,7 +330,7 @@ public final class StringCommands {
         Object e = c.write(1);
         long total;
         if (e == null) {
-            c.insert(db, l, newString(c, a, 1, 2, StoredValue.NO_EXPIRE));
+            c.insert(db, l, newString(c, a, 1, 2, StoredValue.NO_EXPIRE, null));
             total = a.len(2);
         } else {
             Strings.check(e);

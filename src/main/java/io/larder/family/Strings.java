@@ -101,6 +101,25 @@ public final class Strings {
         return entry(k, koff, klen, v, voff, vlen, expireAt, raw ? StringBlob.FORM_RAW : StringBlob.FORM_AUTO, lru);
     }
 
+    /**
+     * {@link #entry}, written over {@code old} (the key's current entry, or
+     * null) when that is a blob of exactly the new entry's layout: same
+     * value length, expiry present or not alike. A cache overwriting its
+     * keys with values of the same size then allocates nothing, and leaves
+     * the collector no garbage. Not while a snapshot runs (it may hold the
+     * old blob, see {@link Keyspace#snapshotRunning}). Under an LFU policy
+     * the old counter stays, as Database.replace keeps it for a new entry.
+     */
+    public static Object entryOver(Keyspace ks, Object old, byte[] k, int koff, int klen, byte[] v, int voff,
+                                   int vlen, long expireAt, int form, int lru) {
+        if (old instanceof byte[] b && form != StringBlob.FORM_RAW && vlen <= StringBlob.MAX_INLINE
+                && !ks.snapshotRunning()
+                && StringBlob.overwrite(b, v, voff, vlen, expireAt, form, ks.lfu() ? StringBlob.lru(b) : lru)) {
+            return b;
+        }
+        return entry(k, koff, klen, v, voff, vlen, expireAt, form, lru);
+    }
+
     /** {@link #entry} with one of StringBlob's FORM_* encoding forms. */
     public static Object entry(byte[] k, int koff, int klen, byte[] v, int voff, int vlen, long expireAt,
                                int form, int lru) {

@@ -47,6 +47,11 @@ public final class TransactionCommands {
         server.addClientListener(this::discardTransaction);
         server.addResetListener(this::discardTransaction);
         server.setRejectHook(this::rejected);
+        // Under maxmemory, EXEC is refused when its queue holds a denyoom command (Redis's mstate.cmd_flags).
+        server.maxMemory().setQueuedFlags(c -> {
+            Transaction t = states.get(c.id);
+            return t == null ? 0 : t.flags;
+        });
         server.dispatcher().addInterceptor(this::intercept);
         server.dispatcher().setQueuedFlags(new Dispatcher.QueuedFlags() {
             @Override
@@ -99,7 +104,12 @@ public final class TransactionCommands {
             }
             default -> { }
         }
-        if (!client.has(Client.DIRTY_CAS) && !client.has(Client.DIRTY_EXEC)) state(client).queue(cmd, a.copy());
+        if (!client.has(Client.DIRTY_CAS) && !client.has(Client.DIRTY_EXEC)) {
+            Transaction t = state(client);
+            t.queue(cmd, a.copy());
+            // getCommandFlags: a queued script's own flags count too (EXEC of a writing script is denyoom).
+            t.flags |= server.maxMemory().commandFlags(cmd, a);
+        }
         client.reply().simple("QUEUED");
         return true;
     }

@@ -2,6 +2,7 @@ package io.larder.script;
 
 import io.larder.command.CommandContext;
 import io.larder.command.CommandError;
+import io.larder.command.CommandSpec;
 import io.larder.command.Errors;
 import io.larder.protocol.Args;
 import io.larder.protocol.RequestParser;
@@ -127,14 +128,58 @@ public final class EvalScripts {
             if ((flags & RedisLua.FLAG_NO_WRITES) == 0 && ro) {
                 throw Errors.err("Can not execute a script with write flag using *_ro command.");
             }
+            // Over maxmemory when the command started: a script that may write must say allow-oom. (The
+            // dispatcher refuses most such calls first, see commandFlags; this catches those it lets through,
+            // a script queued in MULTI before memory ran out.)
+            if ((flags & (RedisLua.FLAG_ALLOW_OOM | RedisLua.FLAG_NO_WRITES)) == 0
+                    && server.maxMemory().outOfMemoryAtCommandStart()) {
+                throw OOM_SCRIPT;
+            }
         }
         return ro || ((flags & RedisLua.FLAG_EVAL_COMPAT) == 0 && (flags & RedisLua.FLAG_NO_WRITES) != 0);
+    }
+
+    private static final CommandError OOM_SCRIPT = new CommandError(
+            "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+
+    /**
+     * Redis's scriptFlagsToCmdFlags: the command flags an EVAL or FCALL has
+     * for the dispatcher's checks when its script declares flags (a script
+     * in EVAL's compatibility mode keeps the command's own).
+     */
+    public static long commandFlags(long declared, long scriptFlags) {
+        if ((scriptFlags & RedisLua.FLAG_EVAL_COMPAT) != 0) return declared;
+        long f = declared & ~(CommandSpec.STALE | CommandSpec.DENYOOM | CommandSpec.WRITE | CommandSpec.MAY_REPLICATE);
+        if ((scriptFlags & (RedisLua.FLAG_ALLOW_OOM | RedisLua.FLAG_NO_WRITES)) == 0) f |= CommandSpec.DENYOOM;
+        if ((scriptFlags & RedisLua.FLAG_NO_WRITES) == 0) f |= CommandSpec.WRITE;
+        if ((scriptFlags & RedisLua.FLAG_ALLOW_STALE) != 0) f |= CommandSpec.STALE;
+        return f;
+    }
+
+    /**
+     * Redis's evalGetCommandFlags: the flags of the script an EVAL or EVALSHA
+     * names (cached, or from the body's shebang), or FLAG_EVAL_COMPAT when it
+     * names none or its shebang is invalid (EVAL then fails as usual).
+     */
+    public long scriptFlags(boolean sha, byte[] buf, int off, int len) {
+        if (sha) {
+            if (len != 40) return RedisLua.FLAG_EVAL_COMPAT;
+            Script s = get(new String(buf, off, len, java.nio.charset.StandardCharsets.ISO_8859_1));
+            return s == null ? RedisLua.FLAG_EVAL_COMPAT : s.flags();
+        }
+        long[] flags = new long[1];
+        try {
+            shebang(java.util.Arrays.copyOfRange(buf, off, off + len), flags);
+        } catch (CommandError e) {
+            return RedisLua.FLAG_EVAL_COMPAT;
+        }
+        return flags[0];
     }
 
     /** Runs a cached script for the client of {@code c} (script thread, keyspace exclusive). */
     public void run(CommandContext c, Script s, boolean readOnly, Args a, int numKeys) {
         ScriptExecutor.Run busy = new ScriptExecutor.Run(true, s.sha(), c.client(), a);
-        lua().call(c, s.ref(), busy, readOnly, a, 3, numKeys);
+        lua().call(c, s.ref(), busy, readOnly, s.flags(), a, 3, numKeys);
     }
 
     /** SCRIPT FLUSH: forgets every script and starts a fresh Lua state, as Redis does. */

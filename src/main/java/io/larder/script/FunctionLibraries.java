@@ -316,7 +316,7 @@ public final class FunctionLibraries {
     public void call(CommandContext c, Function f, boolean readOnly, Args a, int numKeys) {
         ScriptExecutor.Run busy = new ScriptExecutor.Run(false, f.name(), c.client(), a);
         try {
-            lua().call(c, f.ref(), busy, readOnly, a, 3, numKeys);
+            lua().call(c, f.ref(), busy, readOnly, f.flags(), a, 3, numKeys);
         } finally {
             luaMemory = lua.memory();
         }

@@ -81,11 +81,14 @@ public final class RedisLua implements AutoCloseable {
         final CommandContext ctx;
         final ScriptExecutor.Run busy;
         final boolean readOnly;
+        /** Redis's SCRIPT_ALLOW_OOM: the script declared allow-oom (a shebang or function flag). */
+        final boolean allowOom;
 
-        Invocation(CommandContext ctx, ScriptExecutor.Run busy, boolean readOnly) {
+        Invocation(CommandContext ctx, ScriptExecutor.Run busy, boolean readOnly, boolean allowOom) {
             this.ctx = ctx;
             this.busy = busy;
             this.readOnly = readOnly;
+            this.allowOom = allowOom;
         }
     }
 
@@ -217,8 +220,8 @@ public final class RedisLua implements AutoCloseable {
      * luaCallFunction. EVAL passes KEYS and ARGV as globals; functions get
      * them as their two arguments. The keyspace is held exclusively.
      */
-    public void call(CommandContext c, int ref, ScriptExecutor.Run busy, boolean readOnly, Args a, int firstKey,
-            int numKeys) {
+    public void call(CommandContext c, int ref, ScriptExecutor.Run busy, boolean readOnly, long scriptFlags, Args a,
+            int firstKey, int numKeys) {
         Client caller = c.client();
         scriptClient.setDb(caller.db());
         scriptClient.setResp(2);
@@ -226,7 +229,8 @@ public final class RedisLua implements AutoCloseable {
         if (scriptClient.has(Client.MULTI) != multi) scriptClient.setFlag(Client.MULTI, multi);
         // EVAL, EVALSHA and FCALL are skip_monitor: MONITOR shows them here, before their commands.
         server.monitor().feed(c, caller, a);
-        Invocation inv = new Invocation(c, busy, readOnly);
+        boolean allowOom = (scriptFlags & FLAG_EVAL_COMPAT) == 0 && (scriptFlags & FLAG_ALLOW_OOM) != 0;
+        Invocation inv = new Invocation(c, busy, readOnly, allowOom);
         run = inv;
         executor.begin(busy);
         Lua.setRunning(lua);
@@ -522,6 +526,11 @@ public final class RedisLua implements AutoCloseable {
             err = "This Redis command is not allowed from script";
         } else if (inv.readOnly && (cmd.has(CommandSpec.WRITE) || cmd.has(CommandSpec.MAY_REPLICATE))) {
             err = "Write commands are not allowed from read-only scripts.";
+        } else if (cmd.has(CommandSpec.DENYOOM) && !inv.allowOom && !inv.busy.wrote
+                && server.maxMemory().outOfMemoryAtCommandStart()) {
+            // Redis's scriptVerifyOOM: over maxmemory when the script started, a command that may grow memory
+            // is refused, unless the script wrote already (it cannot be stopped half-way).
+            err = "-" + io.larder.command.Errors.OOM.getMessage();
         }
         if (err != null) {
             // Counted as an error reply of the script's client and a rejected call, as Redis does.

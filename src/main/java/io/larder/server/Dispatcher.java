@@ -182,6 +182,11 @@ public final class Dispatcher {
             reject(client, cmd, "ERR Command not allowed inside a transaction");
             return;
         }
+        // maxmemory: evict what is needed; while nothing can be, commands that grow memory are refused.
+        if (server.maxMemory().refuses(c, client, cmd, a)) {
+            reject(client, cmd, Errors.OOM.getMessage());
+            return;
+        }
         for (Check k : checks) {
             String error = k.check(client, cmd);
             if (error != null) {

@@ -157,6 +157,7 @@ public final class LarderServer {
     private final ClientPause pause = new ClientPause(this);
     private final LatencyStats latency = new LatencyStats();
     private final Metrics metrics = new Metrics();
+    private final MaxMemory maxMemory;
     private final MonitorFeed monitor = new MonitorFeed(this);
     private volatile boolean latencyTracking = true;
     /** LASTSAVE / rdb_last_save_time: start-up time until persistence records a save. */
@@ -213,6 +214,7 @@ public final class LarderServer {
         this.threads = t > 0 ? t : defaultThreads(Runtime.getRuntime().availableProcessors());
         this.keyspace = new Keyspace(config.getInt("databases"), config.getBool("cluster-enabled"));
         this.keyspace.setListener(this::keyExpired);
+        this.maxMemory = new MaxMemory(this);
         this.clients = new Clients(this);
         this.table = new CommandTable();
         byte[] id = new byte[20];
@@ -243,18 +245,6 @@ public final class LarderServer {
         config.param("requirepass").onChange(p -> {
             for (Client c : clients.all()) c.refreshAuthLimits();
         });
-        for (String p : List.of("maxmemory", "maxmemory-policy", "lfu-log-factor", "lfu-decay-time")) {
-            config.watch(p, x -> applyMemoryPolicy());
-        }
-    }
-
-    /** The maxmemory settings values depend on: LFU counters, shared small integers (see Keyspace). */
-    private void applyMemoryPolicy() {
-        String policy = config.get("maxmemory-policy");
-        boolean lfu = policy.endsWith("-lfu");
-        boolean evictsByAccess = lfu || policy.endsWith("-lru");
-        keyspace.setMemoryPolicy(lfu, evictsByAccess && config.getLong("maxmemory") != 0,
-                config.getInt("lfu-log-factor"), config.getInt("lfu-decay-time"));
     }
 
     /** Descriptors Redis keeps for itself beside the clients (CONFIG_MIN_RESERVED_FDS). */
@@ -419,6 +409,11 @@ public final class LarderServer {
     /** INFO fields other subsystems provide (pub/sub counts, tracking, memory details ...). */
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** used_memory, maxmemory and eviction. */
+    public MaxMemory maxMemory() {
+        return maxMemory;
     }
 
     /** MONITOR clients and the feed of executed commands. */
@@ -973,6 +968,7 @@ public final class LarderServer {
         try {
             long now = System.currentTimeMillis();
             stats.sample(now);
+            maxMemory.cron();
             if (now - lastPeakReset >= 5000) {
                 // CLIENT LIST rbp: the peak over the last few seconds, as Redis resets it every 5 s.
                 lastPeakReset = now;

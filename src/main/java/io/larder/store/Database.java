@@ -57,6 +57,17 @@ public final class Database {
         return e;
     }
 
+    /**
+     * The entry of a key as it is stored, without expiring it or touching
+     * anything (Redis's plain dictFind: MEMORY USAGE, DEBUG OBJECT).
+     */
+    public Object peek(byte[] k, int off, int len, long hash) {
+        Segment s = segments[keyspace.segmentOf(hash, k, off, len)];
+        if (s == null) return null;
+        int slot = s.find(k, off, len, KeyHash.h24(hash));
+        return slot < 0 ? null : s.entries[slot];
+    }
+
     public Object find(Lookup l, Args a, int i, long now) {
         return find(l, a.buf(), a.off(i), a.len(i), a.hash(i), now);
     }
@@ -97,6 +108,19 @@ public final class Database {
         if ((bits[w] & m) == 0) LONGS.getAndBitwiseOr(bits, w, m);
     }
 
+    /**
+     * Bit i set: segment i may hold keys. Set on insert under the segment's
+     * stripe lock, cleared by the evictor under the same lock when it finds
+     * the segment empty, so eviction finds keys without visiting thousands
+     * of empty segments (or databases).
+     */
+    long[] occupiedSegments = new long[Keyspace.SEGMENTS / 64];
+
+    /** Clears a segment's occupied bit; the caller holds its stripe lock and saw it empty. */
+    void clearOccupied(int index) {
+        LONGS.getAndBitwiseAnd(occupiedSegments, index >>> 6, ~(1L << index));
+    }
+
     /** Clears a segment's volatile bit; the caller holds its stripe lock and saw no volatile key. */
     void clearVolatile(int index) {
         LONGS.getAndBitwiseAnd(volatileSegments, index >>> 6, ~(1L << index));
@@ -107,12 +131,17 @@ public final class Database {
         Segment s = l.segment;
         if (s == null) {
             s = segments[l.segmentIndex];
-            if (s == null) s = segments[l.segmentIndex] = new Segment();
+            if (s == null) s = segments[l.segmentIndex] = new Segment(keyspace.memoryCounter);
             l.segment = s;
         }
         l.slot = s.insert(l.h24, e);
         l.entry = e;
+        int w = l.segmentIndex >>> 6;
+        long bit = 1L << l.segmentIndex;
+        long[] occupied = occupiedSegments;
+        if ((occupied[w] & bit) == 0) LONGS.getAndBitwiseOr(occupied, w, bit);
         markVolatile(l);
+        keyspace.inserted(this, l.segmentIndex, l.h24, e);
     }
 
     /**
@@ -230,15 +259,18 @@ public final class Database {
         if (want > Integer.MAX_VALUE / 2) want = Integer.MAX_VALUE / 2;
         for (int i = 0; i < segments.length; i++) {
             Segment s = segments[i];
-            if (s == null) s = segments[i] = new Segment();
+            // Held by this database: its memory counts in used_memory like any segment insert() creates.
+            if (s == null) s = segments[i] = new Segment(keyspace.memoryCounter);
             s.reserve((int) want);
         }
     }
 
     /** Removes every key. Caller holds the gate exclusively. */
     public void clear() {
+        for (Segment s : segments) if (s != null) s.released();
         segments = new Segment[Keyspace.SEGMENTS];
         volatileSegments = new long[Keyspace.SEGMENTS / 64];
+        occupiedSegments = new long[Keyspace.SEGMENTS / 64];
     }
 
     /** Swaps contents with another database (SWAPDB). Caller holds the gate exclusively. */
@@ -249,6 +281,9 @@ public final class Database {
         long[] v = volatileSegments;
         volatileSegments = o.volatileSegments;
         o.volatileSegments = v;
+        long[] occ = occupiedSegments;
+        occupiedSegments = o.occupiedSegments;
+        o.occupiedSegments = occ;
     }
 
     /** Lazily expires a key found at a slot during iteration; true if it was removed. */

@@ -13,6 +13,8 @@ public final class Keyspace {
 
     public final StripeLocks locks = new StripeLocks(SEGMENTS);
     public final ExecutionGate gate = new ExecutionGate();
+    /** Heap bytes of every database's entries and tables: the data set's part of used_memory. */
+    final MemoryCounter memoryCounter = new MemoryCounter();
     private Database[] dbs;
     volatile KeyspaceListener listener = KeyspaceListener.NONE;
     /** False on a replica: expired keys are hidden but removed only by the master's DEL. */
@@ -24,6 +26,9 @@ public final class Keyspace {
     private volatile boolean noSharedIntegers;
     private volatile int lfuLogFactor = 10;
     private volatile int lfuDecayTime = 1;
+    /** allkeys-tinylfu: the access history, and the evictor whose window records new keys; null otherwise. */
+    private volatile FrequencySketch sketch;
+    private volatile Evictor admission;
     /** DEBUG SET-ACTIVE-EXPIRE: when false the background expiry cycle does nothing. */
     private volatile boolean activeExpire = true;
     /**
@@ -137,6 +142,46 @@ public final class Keyspace {
         return lfu;
     }
 
+    /**
+     * Turns the allkeys-tinylfu bookkeeping on (a sketch sized for about
+     * {@code keys} keys, new keys recorded in the evictor's window) or off
+     * (null).
+     */
+    public void setAdmission(Evictor evictor, long keys) {
+        if (evictor == null) {
+            admission = null;
+            sketch = null;
+            return;
+        }
+        if (sketch == null) sketch = new FrequencySketch(keys);
+        admission = evictor;
+    }
+
+    /** The access history under allkeys-tinylfu, else null. */
+    public FrequencySketch sketch() {
+        return sketch;
+    }
+
+    /**
+     * A request for a key, for the access history of allkeys-tinylfu:
+     * counted when a read finds the key and on every write (creating the key
+     * included), never on a read that misses. So a cache-aside request counts
+     * once whether it hits (GET) or misses (GET, then SET), as Caffeine counts
+     * a hit or an insertion; counting the miss as well would count each miss
+     * twice and let keys that keep missing outrank keys that keep hitting
+     * (measured: 1.3 points of hit ratio lost on a Zipf workload).
+     */
+    public void accessed(long keyHash) {
+        FrequencySketch s = sketch;
+        if (s != null) s.increment(keyHash);
+    }
+
+    /** A new key was inserted (Database.insert). */
+    void inserted(Database d, int segmentIndex, int h24, Object e) {
+        Evictor a = admission;
+        if (a != null) a.inserted(d, segmentIndex, h24, e);
+    }
+
     public boolean noSharedIntegers() {
         return noSharedIntegers;
     }
@@ -167,7 +212,13 @@ public final class Keyspace {
         return n;
     }
 
+    /** Heap bytes the databases hold (entries, tables, segments): exact, and cheap to read. */
     public long memory() {
+        return memoryCounter.get();
+    }
+
+    /** The same figure summed segment by segment (for checking the running total). */
+    public long memoryBySegments() {
         long n = 0;
         for (Database d : dbs) n += d.memory();
         return n;

@@ -30,6 +30,31 @@ public final class Segment {
     long memory;
     /** A lower bound of the earliest expiry in this segment (Long.MAX_VALUE if none). */
     long minExpire = Long.MAX_VALUE;
+    /** Where changes of {@link #memory()} are added up (used_memory); null for a segment no database holds. */
+    private final MemoryCounter counter;
+
+    /** Heap bytes of a Segment object: header, three references, three ints, two longs. */
+    static final long SELF_BYTES = HeapLayout.object(3, 3 * 4 + 2 * 8);
+
+    /** A segment no database holds (tests, copies): its memory is not part of used_memory. */
+    public Segment() {
+        this(null);
+    }
+
+    /** A segment whose memory is added to {@code counter} (null: not accounted). */
+    Segment(MemoryCounter counter) {
+        this.counter = counter;
+        account(SELF_BYTES);
+    }
+
+    private void account(long delta) {
+        if (counter != null) counter.add(delta);
+    }
+
+    /** Heap bytes of the two arrays of a table of this capacity. */
+    static long tableBytes(int capacity) {
+        return capacity == 0 ? 0 : HeapLayout.ints(capacity) + HeapLayout.refs(capacity);
+    }
 
     public int size() {
         return size;
@@ -57,6 +82,20 @@ public final class Segment {
         }
     }
 
+    /** The slot holding this very entry object (not an equal one), or -1: eviction candidates kept by reference. */
+    int findIdentity(Object e, int h24) {
+        if (size == 0) return -1;
+        int[] m = meta;
+        int cap = capacity;
+        int i = home(h24);
+        while (true) {
+            int x = m[i];
+            if (x == 0) return -1;
+            if ((x & HASH_MASK) == h24 && entries[i] == e) return i;
+            if (++i == cap) i = 0;
+        }
+    }
+
     public Object entry(int slot) {
         return entries[slot];
     }
@@ -80,8 +119,12 @@ public final class Segment {
             capacity = MIN_CAPACITY;
             meta = new int[capacity];
             entries = new Object[capacity];
-        } else if ((size + 1) * 4L > capacity * 3L) {
-            resize(capacity + (capacity >>> 1));
+            account(tableBytes(capacity));
+        } else if ((size + 1) * 16L > capacity * 13L) {
+            // Grow by a quarter past 13/16 full: the table then stays between 65% and 81% full, about
+            // 10 to 12 bytes of table per key (8 bytes a slot), where 1.5x growth past 3/4 costs 11 to 16.
+            // Lookups read 24-bit hash fragments from the int array, so longer probe runs stay cheap.
+            resize(capacity + Math.max(1, capacity >>> 2));
         }
         long exp = Entries.expireAt(e);
         int i = home(h24);
@@ -95,7 +138,9 @@ public final class Segment {
             volatileCount++;
             if (exp < minExpire) minExpire = exp;
         }
-        memory += charge(e);
+        long c = charge(e);
+        memory += c;
+        account(c);
         return i;
     }
 
@@ -114,7 +159,9 @@ public final class Segment {
         Object old = entries[slot];
         boolean wasVolatile = (meta[slot] & VOLATILE) != 0;
         long exp = Entries.expireAt(e);
-        memory += charge(e) - charged(old);
+        long d = charge(e) - charged(old);
+        memory += d;
+        account(d);
         meta[slot] = metaFor(meta[slot] & HASH_MASK, e, exp);
         entries[slot] = e;
         boolean isVolatile = exp != StoredValue.NO_EXPIRE;
@@ -128,6 +175,7 @@ public final class Segment {
         if (e instanceof StoredValue v) {
             long now = Entries.memoryUsage(v);
             memory += now - v.charged;
+            account(now - v.charged);
             v.charged = now;
         }
         long exp = Entries.expireAt(e);
@@ -142,7 +190,9 @@ public final class Segment {
     public Object removeAt(int slot) {
         Object removed = entries[slot];
         if ((meta[slot] & VOLATILE) != 0) volatileCount--;
-        memory -= charged(removed);
+        long c = charged(removed);
+        memory -= c;
+        account(-c);
         int i = slot;
         int j = slot;
         int cap = capacity;
@@ -164,6 +214,7 @@ public final class Segment {
         if (size == 0) {
             minExpire = Long.MAX_VALUE;
             if (capacity > 64) {
+                account(-tableBytes(capacity));
                 meta = null;
                 entries = null;
                 capacity = 0;
@@ -182,6 +233,7 @@ public final class Segment {
             capacity = cap;
             meta = new int[cap];
             entries = new Object[cap];
+            account(tableBytes(cap));
         } else {
             resize(cap);
         }
@@ -194,6 +246,7 @@ public final class Segment {
         meta = new int[newCap];
         entries = new Object[newCap];
         capacity = newCap;
+        account(tableBytes(newCap) - tableBytes(oc));
         for (int s = 0; s < oc; s++) {
             int m = om[s];
             if (m == 0) continue;
@@ -208,6 +261,7 @@ public final class Segment {
 
     /** Removes everything (FLUSHDB of this segment). */
     public void clear() {
+        account(-(memory + tableBytes(capacity)));
         meta = null;
         entries = null;
         capacity = 0;
@@ -217,9 +271,19 @@ public final class Segment {
         minExpire = Long.MAX_VALUE;
     }
 
-    /** Table memory plus entries. */
+    /** Everything this segment holds: entries, table and the segment itself. */
     public long memory() {
-        return memory + (capacity == 0 ? 0 : 32 + 8L * capacity);
+        return memory + tableBytes(capacity) + SELF_BYTES;
+    }
+
+    /** Heap bytes charged for the entries alone (MEMORY STATS: the data set). */
+    public long entryMemory() {
+        return memory;
+    }
+
+    /** This segment no longer belongs to a database (FLUSHDB replaced the table): its memory is released. */
+    void released() {
+        account(-memory());
     }
 
     /** Visitor for {@link #scan}. */

@@ -58,8 +58,8 @@ public abstract class StoredValue {
     /** A deep copy (COPY, snapshots of mutable values). */
     public abstract StoredValue copy();
 
-    /** Approximate heap size of a byte array of the given length. */
+    /** Heap size of a byte array of the given length (see {@link HeapLayout}). */
     public static long arrayBytes(int len) {
-        return (16 + len + 7) & ~7L;
+        return HeapLayout.bytes(len);
     }
 }

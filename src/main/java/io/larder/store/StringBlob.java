@@ -84,6 +84,23 @@ public final class StringBlob {
         return b;
     }
 
+    /**
+     * Writes a new value, expiry, form and clock over a blob of the same key
+     * when the layout stays the same (value length, expiry present or not);
+     * returns false, changing nothing, when it does not.
+     */
+    public static boolean overwrite(byte[] b, byte[] v, int voff, int vlen, long expireAt, int form, int lru) {
+        boolean exp = expireAt != StoredValue.NO_EXPIRE;
+        if (hasExpire(b) != exp) return false;
+        int vo = valueOffset(b);
+        if (b.length - vo != vlen) return false;
+        setLru(b, lru);
+        b[3] = (byte) ((exp ? FLAG_EXPIRE : 0) | (form << FORM_SHIFT));
+        if (exp) LONG.set(b, vo - 8, expireAt);
+        System.arraycopy(v, voff, b, vo, vlen);
+        return true;
+    }
+
     public static int keyLength(byte[] b) {
         int p = HDR, shift = 0, v = 0;
         while (true) {

@@ -132,7 +132,9 @@ final class AofBaseWriter {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
             AofBaseWriter w = new AofBaseWriter(os);
-            if (timestamps) w.raw(("#TS:" + System.currentTimeMillis() / 1000 + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            if (timestamps) {
+                w.raw(("#TS:" + System.currentTimeMillis() / 1000 + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
             body.write(w);
             os.flush();
             ch.force(true);

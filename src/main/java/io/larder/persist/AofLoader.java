@@ -149,7 +149,8 @@ final class AofLoader {
             int n = ch.read(java.nio.ByteBuffer.wrap(sig), 0);
             if (n == 5 && new String(sig, StandardCharsets.US_ASCII).equals("REDIS")) {
                 boolean oldStyle = name.equals(appendFileName);
-                Log.notice(oldStyle ? "Reading RDB preamble from AOF file..." : "Reading RDB base file on AOF loading...");
+                Log.notice(oldStyle ? "Reading RDB preamble from AOF file..."
+                        : "Reading RDB base file on AOF loading...");
                 ch.position(0);
                 RdbInput in = new RdbInput(new ChannelSource(ch), size);
                 try {

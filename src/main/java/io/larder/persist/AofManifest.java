@@ -117,7 +117,9 @@ public final class AofManifest {
                     type = v.isEmpty() ? 0 : v.charAt(0);
                 }
             }
-            if (name == null || seq == 0 || type == 0) throw new Invalid("Invalid AOF manifest file format", lineNo, line);
+            if (name == null || seq == 0 || type == 0) {
+                throw new Invalid("Invalid AOF manifest file format", lineNo, line);
+            }
             Entry e = new Entry(name, seq, type);
             switch (type) {
                 case BASE -> {

@@ -507,7 +507,8 @@ final class AofWriter implements Journal.Sink, LarderServer.ReplyGate {
                         }
                         return ch;
                     }
-                    // The old INCR file is complete: fsync and close it in the background (aof_background_fsync_and_close).
+                    // The old INCR file is complete: fsync and close it in the background
+                    // (aof_background_fsync_and_close).
                     FileChannel old = k.target;
                     if (old != null && old != ch) {
                         pendingFsyncs.incrementAndGet();

@@ -74,7 +74,8 @@ public final class AppendOnlyFile {
             AofWriter w = writer;
             if (w != null) w.setTimestamps(config.getBool("aof-timestamp-enabled"));
         });
-        config.watch("lazyfree-lazy-expire", p -> server.journal().setLazyExpire(config.getBool("lazyfree-lazy-expire")));
+        config.watch("lazyfree-lazy-expire",
+                p -> server.journal().setLazyExpire(config.getBool("lazyfree-lazy-expire")));
         io.larder.server.Metrics m = server.metrics();
         m.register("aof_enabled", () -> state != State.OFF ? 1 : 0);
         m.register("aof_rewrite_in_progress", () -> rewriteInProgress() ? 1 : 0);
@@ -777,7 +778,8 @@ public final class AppendOnlyFile {
             synchronized (this) {
                 rewriteScheduled = true;
             }
-            Log.warning("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.");
+            Log.warning("AOF was enabled during a transaction. An AOF background was scheduled to start when "
+                    + "possible.");
         } else {
             exclusively(() -> ok[0] = startRewrite());
             if (!ok[0]) {

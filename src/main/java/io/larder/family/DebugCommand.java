@@ -103,7 +103,7 @@ public final class DebugCommand {
             }
             case "set-active-expire" -> {
                 if (argc == 3) {
-                    server.keyspace().setActiveExpire(atoi(a.str(2)) != 0);
+                    server.keyspace().setActiveExpire(io.larder.util.Numbers.atoll(a.str(2)) != 0);
                     c.reply().ok();
                     return;
                 }
@@ -133,7 +133,7 @@ public final class DebugCommand {
             }
             case "aof-flush-sleep" -> {
                 if (argc == 3) {
-                    server.persistence().aof().setFlushSleep(atoi(a.str(2)));
+                    server.persistence().aof().setFlushSleep(io.larder.util.Numbers.atoll(a.str(2)));
                     c.reply().ok();
                     return;
                 }
@@ -209,16 +209,6 @@ public final class DebugCommand {
         c.reply().ok();
     }
 
-    /** C's atoi: optional spaces and sign, then digits, anything after ignored. */
-    static long atoi(String s) {
-        int i = 0, n = s.length();
-        while (i < n && Character.isWhitespace(s.charAt(i))) i++;
-        boolean neg = false;
-        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) neg = s.charAt(i++) == '-';
-        long v = 0;
-        while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') v = v * 10 + (s.charAt(i++) - '0');
-        return neg ? -v : v;
-    }
 
     /** strtod without error checking, as DEBUG SLEEP parses its argument: the longest numeric prefix, else 0. */
     static double lenientDouble(String s) {

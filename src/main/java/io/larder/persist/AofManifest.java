@@ -112,7 +112,7 @@ public final class AofManifest {
                         throw new Invalid("File can't be a path, just a filename", lineNo, line);
                     }
                 } else if (k.equalsIgnoreCase("seq")) {
-                    seq = atoll(v);
+                    seq = io.larder.util.Numbers.atoll(v);
                 } else if (k.equalsIgnoreCase("type")) {
                     type = v.isEmpty() ? 0 : v.charAt(0);
                 }
@@ -148,16 +148,6 @@ public final class AofManifest {
         return s.substring(a, b);
     }
 
-    /** C's atoll: leading space, sign, digits, stops at the first other character. */
-    static long atoll(String s) {
-        int i = 0, n = s.length();
-        while (i < n && Character.isWhitespace(s.charAt(i))) i++;
-        boolean neg = false;
-        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) neg = s.charAt(i++) == '-';
-        long v = 0;
-        while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') v = v * 10 + (s.charAt(i++) - '0');
-        return neg ? -v : v;
-    }
 
     /** getAofManifestAsString. */
     public String format() {

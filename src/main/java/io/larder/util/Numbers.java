@@ -289,4 +289,19 @@ public final class Numbers {
         int n = longToAscii(v, b, 0);
         return java.util.Arrays.copyOf(b, n);
     }
+
+    /**
+     * C's atoi/atoll as Redis calls them on text it reads (DEBUG arguments,
+     * manifest fields): leading spaces, an optional sign, then digits;
+     * whatever follows is ignored and no digits read as 0.
+     */
+    public static long atoll(String s) {
+        int i = 0, n = s.length();
+        while (i < n && Character.isWhitespace(s.charAt(i))) i++;
+        boolean neg = false;
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) neg = s.charAt(i++) == '-';
+        long v = 0;
+        while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') v = v * 10 + (s.charAt(i++) - '0');
+        return neg ? -v : v;
+    }
 }

@@ -21,6 +21,11 @@ Kinds (names are 16 bytes like "key:000000000042", values 3 bytes):
   set     members of sets of 1000 members (hashtable)
   zset    members of sorted sets of 1000 members, score = index (skiplist)
   hash-lp, set-lp, zset-lp: the same in collections of 100 (listpack / listpack / listpack)
+  stream  entries of streams of 1000 entries, one field "f" with the 3-byte value,
+          explicit increasing IDs (XADD key <n>-1 f xxx)
+  hll     HyperLogLog keys of 100 PFADDed elements each (sparse encoding); the
+          figure is per key
+  hll-dense  HyperLogLog keys of 3000 elements each (dense: 12 KB registers); per key
 
   bench/memory.py                                # string,hash,set,zset at 1M and 10M
   bench/memory.py --kinds string --counts 1000000
@@ -58,6 +63,27 @@ def commands(kind, n, first=0):
         for i in range(first, n):
             batch.append(resp(b"SET", b"key:%012d" % i, VALUE))
             if len(batch) == 10000:
+                yield b"".join(batch)
+                batch = []
+        if batch:
+            yield b"".join(batch)
+        return
+    if base == "stream":
+        for i in range(first, n):
+            batch.append(resp(b"XADD", b"stream:%09d" % (i // 1000), b"%d-1" % (i + 1), b"f", VALUE))
+            if len(batch) == 10000:
+                yield b"".join(batch)
+                batch = []
+        if batch:
+            yield b"".join(batch)
+        return
+    if base in ("hll", "hll-dense"):
+        size = 100 if base == "hll" else 3000
+        for i in range(first, n):
+            key = b"hll:%012d" % i
+            for start in range(0, size, 100):
+                batch.append(resp(b"PFADD", key, *[b"e%d" % j for j in range(start, start + 100)]))
+            if len(batch) >= 10000:
                 yield b"".join(batch)
                 batch = []
         if batch:

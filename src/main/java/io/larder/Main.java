@@ -37,6 +37,11 @@ public final class Main {
                     usage();
                     return;
                 }
+                case "--check-aof" -> {
+                    // Like redis-check-aof: a manifest (and every file it names) or a single AOF file.
+                    System.exit(io.larder.persist.AofCheck.run(Arrays.copyOfRange(argv, 1, argv.length), System.out,
+                            System.in));
+                }
                 case "--check-rdb" -> {
                     // Like redis-check-rdb: report what is wrong with a dump, without starting a server.
                     if (argv.length != 2) {
@@ -216,6 +221,7 @@ public final class Main {
                        ./larder -v or --version
                        ./larder -h or --help
                        ./larder --check-rdb /path/to/dump.rdb (check a dump file)
+                       ./larder --check-aof [--fix|--truncate-to-timestamp ts] <file.manifest|file.aof>
 
                 Examples:
                        ./larder (run the server with default conf)

@@ -47,6 +47,8 @@ public final class CommandContext {
     int depth;
     /** The current command blocked its client instead of replying. */
     boolean blocked;
+    /** What this thread's command is going to propagate (AOF, replicas); see io.larder.journal.Journal. */
+    private final io.larder.journal.PendingWrites pending = new io.larder.journal.PendingWrites();
     /**
      * An enclosing command (EXEC) holds the stripe locks of every key the
      * commands nested in it touch, so they run without locking again.
@@ -299,6 +301,11 @@ public final class CommandContext {
         keyspace.locks.unlock(stripe);
     }
 
+    /** True while a keyless command holds the one stripe it is iterating (see {@link #lockStripe}). */
+    public boolean iterating() {
+        return iterationStripe >= 0;
+    }
+
     public void setExclusive(boolean e) {
         exclusive = e;
     }
@@ -431,6 +438,76 @@ public final class CommandContext {
 
     public long dirtyCount() {
         return dirty;
+    }
+
+    // ------------------------------------------------------------ propagation (AOF, replicas)
+
+    /**
+     * Whether writes are being propagated at all (AOF on, replicas). Handlers
+     * check it before building a rewritten vector; it cannot change while a
+     * command runs.
+     */
+    public boolean propagating() {
+        return server.journal().active();
+    }
+
+    public io.larder.journal.PendingWrites pending() {
+        return pending;
+    }
+
+    /**
+     * Redis's rewriteClientCommandVector: if this command changed something,
+     * it is propagated as {@code argv} instead of its arguments (SET ... EX
+     * as SET ... PXAT, INCRBYFLOAT as SET, SPOP as SREM ...).
+     */
+    public void propagateAs(byte[]... argv) {
+        if (propagating()) pending.rewrite(depth, argv);
+    }
+
+    /** {@link #propagateAs} with ASCII words and byte arrays mixed (Strings are ISO-8859-1). */
+    public void propagateAs(Object... argv) {
+        if (!propagating()) return;
+        byte[][] v = new byte[argv.length][];
+        for (int i = 0; i < argv.length; i++) {
+            Object o = argv[i];
+            v[i] = o instanceof byte[] b ? b : String.valueOf(o).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        pending.rewrite(depth, v);
+    }
+
+    /**
+     * Redis's rewriteClientCommandArgument: argument {@code i} of what is
+     * propagated becomes {@code value} ({@code i == argc} appends it).
+     */
+    public void propagateArg(int i, byte[] value) {
+        if (propagating()) pending.rewrite(depth, pendingVector(i, value));
+    }
+
+    private byte[][] pendingVector(int i, byte[] value) {
+        byte[][] v = pending.vector(depth);
+        if (v == null) v = args.toArray();
+        if (i >= v.length) v = java.util.Arrays.copyOf(v, i + 1);
+        v[i] = value;
+        return v;
+    }
+
+    /**
+     * Redis's alsoPropagate: propagates {@code argv} in database {@code db}
+     * now, before this command's own vector (which a handler that says
+     * everything this way suppresses with {@link #preventPropagation}).
+     */
+    public void alsoPropagate(Database db, byte[]... argv) {
+        if (propagating() && server.journal().wanted(pending.targets())) pending.add(db.id, argv);
+    }
+
+    /** Redis's preventCommandPropagation: this call is not propagated itself. */
+    public void preventPropagation() {
+        if (propagating()) pending.prevent(depth);
+    }
+
+    /** Redis's forceCommandPropagation: propagated even if it changed nothing (FLUSHALL). */
+    public void forcePropagation() {
+        if (propagating()) pending.force(depth);
     }
 
     /**

@@ -40,12 +40,16 @@ public final class DebugCommand {
 
     static final List<String> HELP = List.of(
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "AOF-FLUSH-SLEEP <microsec>",
+            "    Server will sleep before flushing the AOF, this is used for testing.",
             "CONFIG-REWRITE-FORCE-ALL",
             "    Like CONFIG REWRITE but writes all configuration options, including",
             "    keywords not listed in original configuration file or default values.",
             "ERROR <string>",
             "    Return a Redis protocol error with <string> as message. Useful for clients",
             "    unit tests to simulate Redis errors.",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "LOG <message>",
             "    Write <message> to the server log.",
             "POPULATE <count> [<prefix>] [<size>]",
@@ -126,6 +130,25 @@ public final class DebugCommand {
             case "reload" -> {
                 reload(c);
                 return;
+            }
+            case "aof-flush-sleep" -> {
+                if (argc == 3) {
+                    server.persistence().aof().setFlushSleep(atoi(a.str(2)));
+                    c.reply().ok();
+                    return;
+                }
+            }
+            case "loadaof" -> {
+                if (argc == 2) {
+                    // Redis exits when the reloaded AOF is bad: the data set is gone by then.
+                    if (!server.persistence().aof().debugLoadAof()) {
+                        Log.warning("DEBUG LOADAOF could not load the AOF. Exiting.");
+                        server.exit(1);
+                    }
+                    Log.warning("Append Only File loaded by DEBUG LOADAOF");
+                    c.reply().ok();
+                    return;
+                }
             }
             case "populate" -> {
                 if (argc >= 3 && argc <= 5) {

@@ -152,6 +152,8 @@ public final class GeoCommands {
      * it into ZADD with the positions' scores, so from there on it is ZADD
      * (its checks, its "zadd" event, its encoding rules).
      */
+    private static final byte[] ZADD = Propagated.ascii("zadd");
+
     void geoadd(CommandContext c) {
         Args a = c.args();
         int argc = a.count();
@@ -198,6 +200,18 @@ public final class GeoCommands {
         }
         if (added + updated > 0) db.updated(l);
         c.dirty(added + updated);
+        if (c.propagating() && added + updated > 0) {
+            // GEOADD runs as the ZADD it builds (lower-case "zadd", the options, score member pairs), and
+            // that is what is propagated.
+            byte[][] v = new byte[longIdx + 2 * elements][];
+            v[0] = ZADD;
+            for (int i = 1; i < longIdx; i++) v[i] = a.bytes(i);
+            for (int j = 0; j < elements; j++) {
+                v[longIdx + 2 * j] = io.larder.journal.Resp.number((long) scores[j]);
+                v[longIdx + 2 * j + 1] = a.bytes(longIdx + 3 * j + 2);
+            }
+            c.propagateAs(v);
+        }
         r.integer(ch ? added + updated : added);
         if (added + updated > 0) {
             c.keyModified(db, 1);

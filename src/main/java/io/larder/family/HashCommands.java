@@ -169,7 +169,12 @@ public final class HashCommands {
         setField(c, db, h, result);
         c.reply().bulk(result);
         written(c, db, "hincrbyfloat", 1);
+        // Propagated as HSET with the result, so float formatting can never make a replay differ.
+        c.propagateArg(0, HSET);
+        c.propagateArg(3, result);
     }
+
+    private static final byte[] HSET = Propagated.ascii("HSET");
 
     /** HINCRBY*: the new value of field argument 2, where {@code c.lookup()} addresses the hash. */
     private void setField(CommandContext c, Database db, HashValue h, byte[] v) {

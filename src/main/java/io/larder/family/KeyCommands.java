@@ -550,11 +550,13 @@ public final class KeyCommands {
                 return;
             }
         }
-        if (when <= c.now()) {
+        // checkAlreadyExpired: not while loading (an AOF replays the key's later commands against it).
+        if (when <= c.now() && !c.server().loading()) {
             db.remove(l);
             c.dirty(1);
             c.keyModified(db, 1);
             c.notify(KeyspaceEvents.GENERIC, "del", db, 1);
+            Propagated.asDeletion(c, "lazyfree-lazy-expire", 1);
             c.reply().integer(1);
             return;
         }
@@ -563,6 +565,11 @@ public final class KeyCommands {
         c.keyModified(db, 1);
         c.notify(KeyspaceEvents.GENERIC, "expire", db, 1);
         c.dirty(1);
+        // Propagated as PEXPIREAT with the absolute time; the options (NX, GT ...) stay as given.
+        if (c.propagating()) {
+            if (!c.command().name.equals("pexpireat")) c.propagateArg(0, Propagated.PEXPIREAT);
+            if (basetime != 0 || seconds) c.propagateArg(2, io.larder.journal.Resp.number(when));
+        }
     }
 
     /** An argument as C's "%s" prints it: up to the first NUL byte. */

@@ -164,7 +164,12 @@ public final class ListCommands {
         r.bulk(a.buf(), a.off(keyArg), a.len(keyArg));
         long n = popRange(c, l, head, count);
         elementsRemoved(c, db, keyArg, l, head, n);
+        // [B]LMPOP is propagated as [LR]POP key count, the count it really popped.
+        if (c.propagating()) c.propagateAs(head ? LPOP : RPOP, a.bytes(keyArg), io.larder.journal.Resp.number(n));
     }
+
+    private static final byte[] LPOP = Propagated.ascii("LPOP"), RPOP = Propagated.ascii("RPOP"),
+            LMOVE = Propagated.ascii("LMOVE"), RPOPLPUSH = Propagated.ascii("RPOPLPUSH");
 
     /** Pops one element, replying [key, element] (BLPOP, BRPOP). */
     static void popOneWithKey(CommandContext c, Database db, int keyArg, ListValue l, boolean head) {
@@ -175,6 +180,8 @@ public final class ListCommands {
         writeEntry(r, l.cursor(head ? 0 : -1));
         l.removeFromEnd(head, 1);
         elementsRemoved(c, db, keyArg, l, head, 1);
+        // BLPOP/BRPOP are propagated as the pop they did.
+        if (c.propagating()) c.propagateAs(head ? LPOP : RPOP, a.bytes(keyArg));
     }
 
     // ------------------------------------------------------------ commands
@@ -528,6 +535,12 @@ public final class ListCommands {
         ListValue src = list(c.write(1));
         if (src != null) {
             lmove(c, fromHead, toHead);
+            // Served at once: propagated as the non-blocking command, with the client's own arguments.
+            if (c.propagating() && c.dirtyCount() > 0) {
+                Args a = c.args();
+                if (c.command().name.equals("brpoplpush")) c.propagateAs(RPOPLPUSH, a.bytes(1), a.bytes(2));
+                else c.propagateAs(LMOVE, a.bytes(1), a.bytes(2), a.bytes(3), a.bytes(4));
+            }
             return;
         }
         if (!blocking.mayBlock(c)) {
@@ -541,6 +554,12 @@ public final class ListCommands {
             // A destination of the wrong type makes lmove throw WRONGTYPE before popping:
             // the client is unblocked with that error and the element stays for the next waiter.
             lmove(cc, fromHead, toHead);
+            // Served later: propagated as the non-blocking command, the client's own directions included.
+            if (cc.propagating()) {
+                Args a = cc.args();
+                if (cc.command().name.equals("brpoplpush")) cc.propagateAs(RPOPLPUSH, a.bytes(1), a.bytes(2));
+                else cc.propagateAs(LMOVE, a.bytes(1), a.bytes(2), a.bytes(3), a.bytes(4));
+            }
             return Outcome.SERVED;
         });
     }

@@ -52,6 +52,15 @@ public final class PersistenceCommands {
         // SAVE does); BGSAVE only takes its snapshot, then writes it on a thread of its own.
         t.add("save", this::save).exclusive();
         t.add("bgsave", this::bgsave).exclusive();
+        // Exclusive for the instant the rewrite starts: its new INCR file and its snapshot begin together.
+        t.add("bgrewriteaof", this::bgrewriteaof).exclusive();
+    }
+
+    /** BGREWRITEAOF: inside a transaction Redis schedules it (server.in_exec); so does Larder. */
+    void bgrewriteaof(CommandContext c) {
+        String r = server.persistence().aof().bgrewriteaofCommand(c.callDepth() > 1);
+        if (r.startsWith("+")) c.reply().simple(r.substring(1));
+        else c.reply().error(r.substring(1));
     }
 
     /** SAVE: a synchronous save; "-ERR" alone if it failed (the reason is in the log), as Redis. */
@@ -129,12 +138,14 @@ public final class PersistenceCommands {
             deleted = true;
         }
         if (ttl != 0 && !absttl) ttl += c.now();
-        if (ttl != 0 && ttl <= c.now()) {
-            // Already expired: the key is not created (and a replaced one is simply gone).
+        // checkAlreadyExpired: not while loading, where the key's later commands are replayed against it.
+        if (ttl != 0 && ttl <= c.now() && !server.loading()) {
+            // Already expired: the key is not created (and a replaced one is simply gone: propagated as DEL).
             if (deleted) {
                 c.keyModified(db, 1);
                 c.notify(KeyspaceEvents.GENERIC, "del", db, 1);
                 c.dirty(1);
+                Propagated.asDeletion(c, "lazyfree-lazy-server-del", 1);
             }
             c.reply().ok();
             return;
@@ -147,5 +158,10 @@ public final class PersistenceCommands {
         c.notify(KeyspaceEvents.GENERIC, "restore", db, 1);
         c.reply().ok();
         c.dirty(1);
+        if (ttl != 0 && !absttl && c.propagating()) {
+            // A relative TTL is propagated as the absolute time, with ABSTTL added at the end.
+            c.propagateArg(2, io.larder.journal.Resp.number(ttl));
+            c.propagateArg(a.count(), Propagated.ascii("ABSTTL"));
+        }
     }
 }

@@ -245,6 +245,8 @@ public final class ServerCommands {
         server.flushed(db);
         server.dataFlushed(db.id);
         c.dirty(n);
+        // Propagated even when the database was empty already (forceCommandPropagation).
+        c.forcePropagation();
         c.reply().ok();
     }
 
@@ -259,6 +261,7 @@ public final class ServerCommands {
         }
         server.dataFlushed(-1);
         c.dirty(n);
+        c.forcePropagation();
         // Redis 7.0: a running BGSAVE is killed, and with save points the empty dataset is saved at once.
         server.persistence().afterFlushAll(c.dirtyCount());
         c.reply().ok();

@@ -195,6 +195,8 @@ public final class SetCommands {
         m.random(s, ThreadLocalRandom.current());
         c.notify(KeyspaceEvents.SET, "spop", db, 1);
         writeMember(r, m);
+        // Propagated as SREM of the member it chose.
+        if (c.propagating()) c.propagateAs(SREM, a.bytes(1), memberBytes(m));
         m.remove();
         if (s.size() == 0) {
             db.remove(c.lookup());
@@ -219,14 +221,19 @@ public final class SetCommands {
         int size = s.size();
         c.notify(KeyspaceEvents.SET, "spop", db, 1);
         c.dirty(Math.min(count, size));
-        // Case 1: everything, replied as SUNION of the one set would.
+        // Case 1: everything, replied as SUNION of the one set would; propagated as the key's deletion.
         if (count >= size) {
             writeSet(r, union(new SetValue[] {s}));
             db.remove(c.lookup());
             c.notify(KeyspaceEvents.GENERIC, "del", db, 1);
+            Propagated.asDeletion(c, "lazyfree-lazy-server-del", 1);
             c.keyModified(db, 1);
             return;
         }
+        // Otherwise one SREM per member popped (wrapped in MULTI/EXEC with the rest), not SPOP itself.
+        boolean propagating = c.propagating();
+        byte[] key = propagating ? c.args().bytes(1) : null;
+        c.preventPropagation();
         r.set(count);
         RandomGenerator rnd = ThreadLocalRandom.current();
         SetValue.Members m = new SetValue.Members();
@@ -236,6 +243,7 @@ public final class SetCommands {
             for (long i = 0; i < count; i++) {
                 m.random(s, rnd);
                 writeMember(r, m);
+                if (propagating) c.alsoPropagate(db, SREM, key, memberBytes(m));
                 m.remove();
             }
             db.updated(c.lookup());
@@ -250,12 +258,23 @@ public final class SetCommands {
                 m.remove();
             }
             m.reset(s);
-            while (m.next()) writeMember(r, m);
+            while (m.next()) {
+                writeMember(r, m);
+                if (propagating) c.alsoPropagate(db, SREM, key, memberBytes(m));
+            }
             SetValue kept = SetValue.rebuilt(stay, maxIntsetEntries, s);
             kept.init(s.key(), s.expireAt(), c.keyspace().newEntryClock(c.now()));
             db.replace(c.lookup(), kept);
         }
         c.keyModified(db, 1);
+    }
+
+    private static final byte[] SREM = Propagated.ascii("SREM");
+
+    /** The member a Members cursor is at, as its own array. */
+    private static byte[] memberBytes(SetValue.Members m) {
+        m.bytes();
+        return Arrays.copyOfRange(m.array, m.offset, m.offset + m.length);
     }
 
     void srandmember(CommandContext c) {

@@ -887,10 +887,19 @@ public final class SortedSetCommands {
         if (max) z.removeRanks(llen - n, llen - 1);
         else z.removeRanks(0, n - 1);
         c.dirty(n);
+        // ZMPOP and BZMPOP are propagated as ZPOPMIN/ZPOPMAX key count (what was popped),
+        // BZPOPMIN/BZPOPMAX as ZPOPMIN/ZPOPMAX key.
+        if (emitKey && c.propagating()) {
+            byte[] cmd = max ? ZPOPMAX : ZPOPMIN;
+            if (nested) c.propagateAs(cmd, a.bytes(key), io.larder.journal.Resp.number(n));
+            else c.propagateAs(cmd, a.bytes(key));
+        }
         c.notify(KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", db, key);
         c.keyModified(db, key);
         if (removeIfEmpty(db, l, z)) c.notify(KeyspaceEvents.GENERIC, "del", db, key);
     }
+
+    private static final byte[] ZPOPMIN = Propagated.ascii("ZPOPMIN"), ZPOPMAX = Propagated.ascii("ZPOPMAX");
 
     /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]. */
     void zmpop(CommandContext c) {

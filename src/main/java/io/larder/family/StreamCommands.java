@@ -21,6 +21,7 @@ import io.larder.store.StreamId;
 import io.larder.store.StreamValue;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -350,11 +351,23 @@ public final class StreamCommands {
      */
     static long replyRange(CommandContext c, StreamValue s, StreamId start, StreamId end, long count, boolean rev,
             StreamGroup g, Consumer consumer, boolean noack) {
+        return replyRange(c, s, start, end, count, rev, g, consumer, noack, null);
+    }
+
+    /**
+     * {@link #replyRange} propagating a group read ({@code p} not null): each
+     * delivery as XCLAIM; with NOACK the group's new last ID as XGROUP SETID
+     * (after XGROUP CREATECONSUMER for a consumer this read created).
+     */
+    static long replyRange(CommandContext c, StreamValue s, StreamId start, StreamId end, long count, boolean rev,
+            StreamGroup g, Consumer consumer, boolean noack, Propagation p) {
         Reply r = c.reply();
         r.beginDeferred();
         long n = 0;
         StreamValue.Cursor cur = s.cursor(start, end, rev);
         long now = c.now();
+        boolean propagate = p != null && c.propagating();
+        boolean lastIdMoved = false;
         while (cur.next()) {
             long ms = cur.ms(), seq = cur.seq();
             if (g != null && StreamId.compare(ms, seq, g.lastMs, g.lastSeq) > 0) {
@@ -365,6 +378,8 @@ public final class StreamCommands {
                 }
                 g.lastMs = ms;
                 g.lastSeq = seq;
+                // Without NOACK the XCLAIMs carry the last ID.
+                if (noack) lastIdMoved = true;
             }
             writeEntry(r, cur);
             if (g != null && !noack) {
@@ -378,11 +393,16 @@ public final class StreamCommands {
                 }
                 nack.deliveryTime = now;
                 nack.deliveryCount = 1;
+                if (propagate) propagateClaim(c, p.key(), p.group(), idBytes(ms, seq), nack, g);
             }
             n++;
             if (count != 0 && n == count) break;
         }
         r.endArray(n);
+        if (propagate && lastIdMoved) {
+            if (p.consumerCreated()) c.alsoPropagate(c.db(), XGROUP, CREATECONSUMER, p.key(), p.group(), consumer.name);
+            propagateGroupId(c, p.key(), p.group(), g);
+        }
         return n;
     }
 
@@ -429,6 +449,8 @@ public final class StreamCommands {
         boolean autoSeq;
         /** XADD: the position of the ID argument. */
         int idPos;
+        /** The position of the MAXLEN / MINID value (Redis's trim_strategy_arg_idx). */
+        int trimArg;
     }
 
     /** Redis's streamParseAddOrTrimArgsOrReply, options in their order, errors as they come. */
@@ -453,6 +475,7 @@ public final class StreamCommands {
                 }
                 t.maxlen = c.longArg(i + 1);
                 if (t.maxlen < 0) throw MAXLEN_NEGATIVE;
+                t.trimArg = i + 1;
                 i++;
                 t.strategy = TRIM_MAXLEN;
             } else if (is(a, i, "minid") && more > 0) {
@@ -465,6 +488,7 @@ public final class StreamCommands {
                     i++;
                 }
                 t.minId = parseId(a, i + 1, 0, true);
+                t.trimArg = i + 1;
                 i++;
                 t.strategy = TRIM_MINID;
             } else if (is(a, i, "limit") && more > 0) {
@@ -487,7 +511,10 @@ public final class StreamCommands {
         t.idPos = i;
         if (t.limit != 0 && t.strategy == TRIM_NONE) throw LIMIT_WITHOUT_STRATEGY;
         if (!xadd && t.strategy == TRIM_NONE) throw XTRIM_WITHOUT_STRATEGY;
-        if (limitGiven) {
+        if (c.client().has(io.larder.server.Client.AOF)) {
+            // From the AOF (a master, later): the trim argument was rewritten to what was trimmed, exactly.
+            t.limit = 0;
+        } else if (limitGiven) {
             if (!t.approx) throw LIMIT_WITHOUT_APPROX;
         } else if (t.approx) {
             // 100 * stream-node-max-entries, at most 10000 (and 10000 when the product is not positive).
@@ -564,10 +591,62 @@ public final class StreamCommands {
         c.notify(KeyspaceEvents.STREAM, "xadd", db, 1);
         c.dirty(1);
         if (t.strategy != TRIM_NONE && trim(s, t) > 0) c.notify(KeyspaceEvents.STREAM, "xtrim", db, 1);
+        if (c.propagating()) {
+            // The ID it made ("*", "ms-*") is propagated, and an approximate trim as the exact one it did.
+            if (!t.idGiven || t.autoSeq) c.propagateArg(t.idPos, idBytes(ms, seq));
+            if (t.strategy != TRIM_NONE && t.approx) propagateExactTrim(c, s, t);
+        }
         db.updated(lk);
         // A stream growing in place feeds blocked readers (a new one was signalled by insert).
         if (!created && blocking.hasWaiters()) c.keyReady(db, a.bytes(1));
     }
+
+    /**
+     * streamRewriteApproxSpecifier and streamRewriteTrimArgument: "~" becomes
+     * "=" and the threshold what the stream now is (its length, or its first
+     * ID), so a replay trims exactly what was trimmed here.
+     */
+    private static void propagateExactTrim(CommandContext c, StreamValue s, AddTrimArgs t) {
+        c.propagateArg(t.trimArg - 1, EQUALS);
+        if (t.strategy == TRIM_MAXLEN) {
+            c.propagateArg(t.trimArg, io.larder.journal.Resp.number(s.length()));
+        } else {
+            StreamId first = s.edge(true);
+            c.propagateArg(t.trimArg, idBytes(first.ms(), first.seq()));
+        }
+    }
+
+    static byte[] idBytes(long ms, long seq) {
+        byte[] b = new byte[44];
+        int n = StreamId.format(ms, seq, b);
+        return Arrays.copyOf(b, n);
+    }
+
+    private static final byte[] EQUALS = {'='}, XCLAIM = Propagated.ascii("XCLAIM"), ZERO = {'0'},
+            TIME = Propagated.ascii("TIME"), RETRYCOUNT = Propagated.ascii("RETRYCOUNT"),
+            FORCE = Propagated.ascii("FORCE"), JUSTID = Propagated.ascii("JUSTID"), LASTID = Propagated.ascii("LASTID"),
+            XGROUP = Propagated.ascii("XGROUP"), SETID = Propagated.ascii("SETID"),
+            ENTRIESREAD = Propagated.ascii("ENTRIESREAD"), CREATECONSUMER = Propagated.ascii("CREATECONSUMER");
+
+    /**
+     * streamPropagateXCLAIM: the idempotent form of a delivery or claim
+     * (XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n FORCE JUSTID
+     * LASTID group-last-id), with the pending entry's state as it is now.
+     */
+    static void propagateClaim(CommandContext c, byte[] key, byte[] group, byte[] id, Nack n, StreamGroup g) {
+        c.alsoPropagate(c.db(), XCLAIM, key, group, n.consumer.name, ZERO, id, TIME,
+                io.larder.journal.Resp.number(n.deliveryTime), RETRYCOUNT, io.larder.journal.Resp.number(n.deliveryCount),
+                FORCE, JUSTID, LASTID, idBytes(g.lastMs, g.lastSeq));
+    }
+
+    /** streamPropagateGroupID: XGROUP SETID key group last-id ENTRIESREAD n. */
+    static void propagateGroupId(CommandContext c, byte[] key, byte[] group, StreamGroup g) {
+        c.alsoPropagate(c.db(), XGROUP, SETID, key, group, idBytes(g.lastMs, g.lastSeq), ENTRIESREAD,
+                io.larder.journal.Resp.number(g.entriesRead));
+    }
+
+    /** Where a group read propagates its deliveries (Redis's streamPropagateInfo). */
+    record Propagation(byte[] key, byte[] group, boolean consumerCreated) {}
 
     void xtrim(CommandContext c) {
         AddTrimArgs t = parseAddTrim(c, false);
@@ -579,6 +658,7 @@ public final class StreamCommands {
         }
         long deleted = trim(s, t);
         if (deleted > 0) {
+            if (t.approx && c.propagating()) propagateExactTrim(c, s, t);
             db.updated(c.lookup());
             c.notify(KeyspaceEvents.STREAM, "xtrim", db, 1);
             c.keyModified(db, 1);
@@ -749,6 +829,8 @@ public final class StreamCommands {
 
         Database db = c.db();
         byte[] groupName = groupArg < 0 ? null : a.bytes(groupArg);
+        // XREADGROUP is propagated through what it does (XCLAIM, XGROUP SETID), never itself.
+        if (group) c.preventPropagation();
         StreamId[] ids = new StreamId[streams];
         StreamGroup[] groups = groupName == null ? null : new StreamGroup[streams];
         for (int k = 0; k < streams; k++) {
@@ -802,12 +884,17 @@ public final class StreamCommands {
             if (!r.isResp3()) r.array(2);
             r.bulk(a.buf(), a.off(keyArg), a.len(keyArg));
             // Redis 7.0 creates the consumer only when it is served something.
-            if (groups != null) consumer = consumerFor(c, db, keyArg, groups[k], a.bytes(groupArg + 1));
+            boolean created = false;
+            if (groups != null) {
+                created = groups[k].consumer(a.bytes(groupArg + 1)) == null;
+                consumer = consumerFor(c, db, keyArg, groups[k], a.bytes(groupArg + 1));
+            }
             if (history) {
                 replyConsumerPel(c, s, start == null ? StreamId.MIN : start, count, consumer);
             } else {
                 replyRange(c, s, start == null ? StreamId.MIN : start, StreamId.MAX, count, false,
-                        groups == null ? null : groups[k], consumer, noack);
+                        groups == null ? null : groups[k], consumer, noack,
+                        groups == null ? null : new Propagation(a.bytes(keyArg), groupName, created));
             }
             if (groups != null) {
                 c.dirty(1);
@@ -860,7 +947,12 @@ public final class StreamCommands {
         if (StreamId.compare(s.lastMs(), s.lastSeq(), gt.ms(), gt.seq()) <= 0) return Outcome.NOT_SERVED;
         StreamId start = gt.next();
         Consumer consumer = null;
-        if (g != null) consumer = consumerFor(c, db, keyArg, g, consumerName);
+        boolean created = false;
+        if (g != null) {
+            created = g.consumer(consumerName) == null;
+            consumer = consumerFor(c, db, keyArg, g, consumerName);
+            c.preventPropagation();
+        }
         Reply r = c.reply();
         Args a = c.args();
         if (r.isResp3()) {
@@ -870,7 +962,8 @@ public final class StreamCommands {
             r.array(2);
         }
         r.bulk(a.buf(), a.off(keyArg), a.len(keyArg));
-        replyRange(c, s, start, StreamId.MAX, count, false, g, consumer, !ack);
+        replyRange(c, s, start, StreamId.MAX, count, false, g, consumer, !ack,
+                g == null ? null : new Propagation(a.bytes(keyArg), groupName, created));
         if (g != null) db.updated(c.lookup());
         return Outcome.SERVED;
     }
@@ -1124,6 +1217,9 @@ public final class StreamCommands {
                 break; // not an ID: the options start here
             }
         }
+        // XCLAIM is propagated as one idempotent XCLAIM per ID it changed (see propagateClaim).
+        c.preventPropagation();
+        boolean propagate = c.propagating();
         long now = c.now();
         long deliveryTime = -1, retryCount = -1;
         boolean force = false, justId = false;
@@ -1150,9 +1246,11 @@ public final class StreamCommands {
                 throw Errors.err("Unrecognized XCLAIM option '" + cstr(a, j) + "'");
             }
         }
+        boolean propagateLastId = false;
         if (lastId.compareTo(g.lastMs, g.lastSeq) > 0) {
             g.lastMs = lastId.ms();
             g.lastSeq = lastId.seq();
+            propagateLastId = true;
         }
         if (deliveryTime != -1) {
             // A bogus time (negative, or in the future) becomes now rather than an error.
@@ -1164,11 +1262,14 @@ public final class StreamCommands {
         byte[] consumerName = a.bytes(3);
         Consumer consumer = null;
         List<Nack> claimed = new ArrayList<>();
-        for (StreamId id : ids) {
+        for (int k = 0; k < ids.size(); k++) {
+            StreamId id = ids.get(k);
             Nack nack = g.pending(id.ms(), id.seq());
             if (!s.exists(id.ms(), id.seq())) {
-                // The entry was deleted: it leaves the PEL.
+                // The entry was deleted: it leaves the PEL (propagated as its XCLAIM, as it was).
                 if (nack != null) {
+                    if (propagate && nack.consumer != null) propagateClaim(c, a.bytes(1), a.bytes(2), a.bytes(5 + k), nack, g);
+                    propagateLastId = false;
                     g.removePending(nack);
                     c.dirty(1);
                 }
@@ -1190,7 +1291,10 @@ public final class StreamCommands {
             else if (!justId) nack.deliveryCount++;
             claimed.add(nack);
             c.dirty(1);
+            if (propagate) propagateClaim(c, a.bytes(1), a.bytes(2), a.bytes(5 + k), nack, g);
+            propagateLastId = false;
         }
+        if (propagate && propagateLastId) propagateGroupId(c, a.bytes(1), a.bytes(2), g);
         db.updated(c.lookup());
         writeClaimed(c.reply(), s, claimed, justId);
     }
@@ -1232,11 +1336,15 @@ public final class StreamCommands {
         long now = c.now();
         List<StreamId> deleted = new ArrayList<>();
         List<Nack> claimed = new ArrayList<>();
+        // Propagated as one XCLAIM per entry claimed or dropped, never as XAUTOCLAIM.
+        c.preventPropagation();
+        boolean propagate = c.propagating();
         Nack nack = g.pel.ceiling(new Nack(start.ms(), start.seq()));
         while (attempts-- > 0 && count > 0 && nack != null) {
             Nack next = g.pel.higher(nack);
             if (!s.exists(nack.ms, nack.seq)) {
                 // The entry was deleted: it leaves the PEL and is reported as such.
+                if (propagate) propagateClaim(c, a.bytes(1), a.bytes(2), idBytes(nack.ms, nack.seq), nack, g);
                 g.removePending(nack);
                 deleted.add(new StreamId(nack.ms, nack.seq));
                 c.dirty(1);
@@ -1255,6 +1363,7 @@ public final class StreamCommands {
             claimed.add(nack);
             count--;
             c.dirty(1);
+            if (propagate) propagateClaim(c, a.bytes(1), a.bytes(2), idBytes(nack.ms, nack.seq), nack, g);
             nack = next;
         }
         db.updated(c.lookup());

@@ -172,6 +172,15 @@ public final class StringCommands {
         if ((flags & KEEPTTL) != 0 && found && expireArg == 0) expireAt = Entries.expireAt(old);
         c.put(db, l, newString(c, a, 1, valueArg, expireAt, old));
         c.dirty(1);
+        if (expireArg > 0) {
+            // A relative (or any) expiry is propagated as SET key value PXAT ms, nothing else kept.
+            if (c.propagating()) {
+                c.propagateAs(Propagated.SET, a.bytes(1), a.bytes(valueArg), Propagated.PXAT,
+                        io.larder.journal.Resp.number(expireAt));
+            }
+        } else if ((flags & GET) != 0) {
+            Propagated.withoutGet(c);
+        }
         c.keyModified(db, 1);
         c.notify(KeyspaceEvents.STRING, "set", db, 1);
         if (expireArg > 0) c.notify(KeyspaceEvents.GENERIC, "expire", db, 1);
@@ -217,22 +226,25 @@ public final class StringCommands {
         if (expireArg > 0) expireAt = expireMillis(c, expireArg, (flags & (EX | EXAT)) != 0, (flags & (EX | PX)) != 0);
         Strings.writeBulk(c.reply(), e);
         Database db = c.db();
-        if ((flags & (EXAT | PXAT)) != 0 && expireAt <= c.now()) {
-            // An absolute time already past deletes the key (propagated as DEL).
+        if ((flags & (EXAT | PXAT)) != 0 && expireAt <= c.now() && !c.server().loading()) {
+            // An absolute time already past deletes the key (propagated as DEL, or UNLINK).
             db.remove(l);
             c.keyModified(db, 1);
             c.notify(KeyspaceEvents.GENERIC, "del", db, 1);
             c.dirty(1);
+            Propagated.asDeletion(c, "lazyfree-lazy-expire", 1);
         } else if (expireArg > 0) {
             db.setExpire(l, expireAt);
             c.keyModified(db, 1);
             c.notify(KeyspaceEvents.GENERIC, "expire", db, 1);
             c.dirty(1);
+            Propagated.asPexpireat(c, 1, expireAt);
         } else if ((flags & PERSIST) != 0 && l.expireAt() != StoredValue.NO_EXPIRE) {
             db.setExpire(l, StoredValue.NO_EXPIRE);
             c.keyModified(db, 1);
             c.notify(KeyspaceEvents.GENERIC, "persist", db, 1);
             c.dirty(1);
+            if (c.propagating()) c.propagateAs(Propagated.PERSIST, c.args().bytes(1));
         }
     }
 
@@ -248,6 +260,7 @@ public final class StringCommands {
         c.keyModified(db, 1);
         c.notify(KeyspaceEvents.GENERIC, "del", db, 1);
         c.dirty(1);
+        Propagated.asDeletion(c, "lazyfree-lazy-user-del", 1);
     }
 
     void getset(CommandContext c) {
@@ -261,6 +274,8 @@ public final class StringCommands {
         c.keyModified(db, 1);
         c.notify(KeyspaceEvents.STRING, "set", db, 1);
         c.dirty(1);
+        // Propagated as SET (getsetCommand rewrites argv[0]).
+        c.propagateArg(0, Propagated.SET);
     }
 
     void mget(CommandContext c) {
@@ -486,6 +501,8 @@ public final class StringCommands {
         c.keyModified(db, 1);
         c.notify(KeyspaceEvents.STRING, "incrbyfloat", db, 1);
         c.dirty(1);
+        // Propagated as SET with the result, so float formatting can never make a replay differ.
+        if (c.propagating()) c.propagateAs(Propagated.SET, a.bytes(1), result, Propagated.KEEPTTL);
         c.reply().bulk(result);
     }
 

@@ -246,6 +246,8 @@ public final class TransactionCommands {
             c.setKeysLocked(plan.stripes != null);
             for (Transaction.Queued q : queue) dispatcher.call(c, cl, q.args(), q.cmd());
         } finally {
+            // Under EXEC's locks: the queue's writes enter the journal, in one MULTI/EXEC if more than one.
+            if (server.journal().active()) server.journal().commandDone(c);
             c.setKeysLocked(false);
             if (!denied) cl.setFlag(Client.DENY_BLOCKING, false);
             if (plan.stripes == null) {

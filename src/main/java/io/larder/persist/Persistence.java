@@ -38,6 +38,8 @@ public final class Persistence {
     private final Keyspace keyspace;
     private volatile RdbFunctions functions = RdbFunctions.NONE;
     private final AtomicInteger jobIds = new AtomicInteger();
+    /** The append-only file (appendonly, BGREWRITEAOF, loading from it). */
+    private final AppendOnlyFile aof;
     /** The worker foreground saves and loads use when called outside a command (signals, start-up). */
     private ExecutionGate.Worker ownWorker;
 
@@ -62,10 +64,16 @@ public final class Persistence {
         this.server = server;
         this.config = server.config();
         this.keyspace = server.keyspace();
+        this.aof = new AppendOnlyFile(server, this);
         server.setShutdownSaver(this::saveOnShutdown);
         server.metrics().registerSection("persistence", this::infoSection);
         config.watch("stop-writes-on-bgsave-error", p -> updateWriteDenied());
         config.watch("save", p -> updateWriteDenied());
+    }
+
+    /** The append-only file. */
+    public AppendOnlyFile aof() {
+        return aof;
     }
 
     /** Scripting's libraries, saved and loaded with the data. */
@@ -99,7 +107,7 @@ public final class Persistence {
         return !config.special().save.isEmpty();
     }
 
-    private synchronized ExecutionGate.Worker ownWorker() {
+    synchronized ExecutionGate.Worker ownWorker() {
         if (ownWorker == null) ownWorker = keyspace.gate.register("larder-persistence");
         return ownWorker;
     }
@@ -108,18 +116,26 @@ public final class Persistence {
 
     /** Before the listeners are bound: a dump to load makes the server answer -LOADING from the first client. */
     public void beforeListening() {
-        if (Files.exists(file())) setLoading(true);
+        // With appendonly yes the data comes from the AOF only (a dump.rdb is ignored, as in Redis).
+        aof.prepareAtStart();
+        if (aof.enabled()) {
+            setLoading(true);
+        } else {
+            aof.afterRdbStart();
+            if (Files.exists(file())) setLoading(true);
+        }
     }
 
     /** After the listeners are bound: loads the dump in the background, starts the save-point cron. */
     public void afterListening() {
         if (loading) {
-            Thread t = new Thread(this::loadAtStartup, "larder-loading");
+            Thread t = new Thread(aof.enabled() ? aof::loadAtStartup : this::loadAtStartup, "larder-loading");
             t.setDaemon(true);
             t.start();
         }
         // Redis checks its save points in serverCron, ten times a second by default.
         server.workers().next().scheduleAtFixedRate(this::cron, 100, 100, TimeUnit.MILLISECONDS);
+        aof.startCron();
     }
 
     private void setLoading(boolean on) {
@@ -176,14 +192,43 @@ public final class Persistence {
      */
     public RdbLoader.Result load(RdbInput in, long size, boolean allowDuplicates, boolean background,
             boolean keepExpired) {
+        beginLoading(size);
+        try {
+            return loadRdb(in, allowDuplicates, background, keepExpired, 0);
+        } finally {
+            endLoading();
+        }
+    }
+
+    /** startLoading: INFO's loading fields start counting {@code totalBytes}; clients get -LOADING. */
+    void beginLoading(long totalBytes) {
         loadingStartSec = System.currentTimeMillis() / 1000;
-        loadingTotalBytes = size;
+        loadingTotalBytes = totalBytes;
         loadingLoadedBytes = 0;
         loadingRdbUsedMem = 0;
         lastLoadKeysExpired = 0;
         lastLoadKeysLoaded = 0;
         setLoading(true);
-        try {
+    }
+
+    /** INFO loading_loaded_bytes while an AOF loads. */
+    void loadingProgress(long loadedBytes) {
+        loadingLoadedBytes = loadedBytes;
+    }
+
+    void endLoading() {
+        setLoading(false);
+    }
+
+    /**
+     * The body of {@link #load(RdbInput, long, boolean, boolean, boolean)}
+     * without the loading state (an AOF's base is one part of a longer load);
+     * {@code progressBase}: bytes of the whole load before this input.
+     */
+    RdbLoader.Result loadRdb(RdbInput in, boolean allowDuplicates, boolean background, boolean keepExpired,
+            long progressBase) {
+        loadingBase = progressBase;
+        {
             boolean checksum = config.getBool("rdbchecksum");
             in.setChecksum(checksum);
             KeyspaceLoader sink = new KeyspaceLoader(background ? ownWorker() : null, allowDuplicates, keepExpired);
@@ -202,10 +247,11 @@ public final class Persistence {
                         + lastLoadKeysExpired + ".");
             }
             return r;
-        } finally {
-            setLoading(false);
         }
     }
+
+    /** Bytes loaded before the RDB input being read (an AOF base precedes its INCR files; they follow it). */
+    private volatile long loadingBase;
 
     /** Puts loaded keys into the keyspace. */
     private final class KeyspaceLoader implements RdbLoader.Sink {
@@ -319,7 +365,7 @@ public final class Persistence {
         }
 
         private void pace(RdbInput in) {
-            if (((lastLoadKeysLoaded + lastLoadKeysExpired) & 255) == 0) loadingLoadedBytes = in.position();
+            if (((lastLoadKeysLoaded + lastLoadKeysExpired) & 255) == 0) loadingLoadedBytes = loadingBase + in.position();
             if (keyLoadDelay != 0) Delays.pause(keyLoadDelay);
         }
 
@@ -343,8 +389,9 @@ public final class Persistence {
      * false (after logging why) if it failed; the previous dump is intact.
      */
     public boolean saveNow() {
+        // An AOF rewrite carries on (Redis's SAVE does not kill an AOF child): it waits for the gate meanwhile.
         Job running = jobSnapshot();
-        if (running != null) abortOrAwait(running);
+        if (running != null && running.rdb) abortOrAwait(running);
         long start = System.currentTimeMillis();
         long dirtyAtStart = server.stats().dirty();
         boolean compress = config.getBool("rdbcompression");
@@ -370,6 +417,24 @@ public final class Persistence {
         }
         updateWriteDenied();
         return true;
+    }
+
+    /**
+     * rdbSave into any file (an AOF's first BASE, with aof-base:1): the
+     * keyspace as it is now. The caller holds the keyspace exclusively.
+     */
+    void saveTo(Path dir, String fileName, String tempName, boolean aofBase) throws RdbFile.SaveFailed {
+        long start = System.currentTimeMillis();
+        KeyRecords.SaveOptions opts = KeyRecords.SaveOptions.from(config);
+        List<byte[]> libs = functions.codes();
+        long usedMem = keyspace.memory();
+        RdbFile.writeAtomically(dir, fileName, tempName, config.getBool("rdbcompression"),
+                config.getBool("rdbchecksum"), config.getBool("rdb-save-incremental-fsync"), out -> {
+                    RdbFile.writeHeader(out, start / 1000, usedMem, aofBase);
+                    RdbFile.writeFunctions(out, libs);
+                    writeLiveDatabases(out, opts);
+                    RdbFile.writeFooter(out);
+                }, null);
     }
 
     /** Every database's keys as they are (the keyspace is held exclusively). */
@@ -409,7 +474,7 @@ public final class Persistence {
             return true;
         }
         Job running = jobSnapshot();
-        if (running != null) {
+        if (running != null && running.rdb) {
             Log.warning("There is a child saving an .rdb. Killing it!");
             abort(running);
         }
@@ -469,7 +534,9 @@ public final class Persistence {
             this.tempName = "temp-" + pid() + "-" + id + ".rdb";
             this.compress = config.getBool("rdbcompression");
             this.checksum = config.getBool("rdbchecksum");
-            this.incrementalFsync = config.getBool("rdb-save-incremental-fsync");
+            // An AOF rewrite's base follows aof-rewrite-incremental-fsync, a BGSAVE rdb-save-incremental-fsync.
+            this.incrementalFsync = config.getBool(aofBase ? "aof-rewrite-incremental-fsync"
+                    : "rdb-save-incremental-fsync");
             this.dirtyAtStart = server.stats().dirty();
             this.usedMemory = keyspace.memory();
             this.libraries = functions.codes();
@@ -575,13 +642,25 @@ public final class Persistence {
 
     /** The snapshot thread is done (written and renamed, failed, or aborted). */
     private void finished(Job j, boolean ok) {
+        boolean aborted = false;
         synchronized (this) {
             j.finished = true;
             if (keyspace.snapshot() == j.snapshot) keyspace.setSnapshot(null);
             if (job != j) {
                 notifyAll();
-                return; // aborted earlier: its outcome was already recorded
+                // Aborted earlier: its outcome was already recorded; the owner still learns it ended.
+                aborted = true;
             }
+        }
+        if (aborted) {
+            try {
+                j.onDone.accept(false);
+            } catch (RuntimeException e) {
+                Log.warning("snapshot completion: " + e);
+            }
+            return;
+        }
+        synchronized (this) {
             job = null;
             if (j.rdb) {
                 lastBgsaveTimeSec = (System.currentTimeMillis() - j.startMs) / 1000;
@@ -612,7 +691,7 @@ public final class Persistence {
             j.snapshot.abort();
             if (keyspace.snapshot() == j.snapshot) keyspace.setSnapshot(null);
             job = null;
-            Log.warning("Background saving terminated by signal 10");
+            if (j.rdb) Log.warning("Background saving terminated by signal 10");
             notifyAll();
         }
         updateWriteDenied();
@@ -693,13 +772,15 @@ public final class Persistence {
     // ------------------------------------------------------------ MISCONF
 
     /** writeCommandsDeniedByDiskError: stop-writes-on-bgsave-error, save points, and a failed last BGSAVE. */
-    private void updateWriteDenied() {
+    void updateWriteDenied() {
         boolean deny;
         synchronized (this) {
             deny = !lastBgsaveOk;
         }
         deny &= config.getBool("stop-writes-on-bgsave-error") && savePointsConfigured();
-        server.setWriteDeniedError(deny ? MISCONF : null);
+        // DISK_ERROR_TYPE_AOF comes second, as in writeCommandsDeniedByDiskError.
+        String aofError = aof.writeDeniedError();
+        server.setWriteDeniedError(deny ? MISCONF : aofError);
     }
 
     // ------------------------------------------------------------ INFO

@@ -19,7 +19,16 @@ public final class RdbCheck {
     private RdbCheck() {}
 
     public static int run(String file, PrintStream out) {
-        Path p = Path.of(file);
+        return check(Path.of(file), file, out) >= 0 ? 0 : 1;
+    }
+
+    /**
+     * Checks the RDB at the start of {@code p} (a dump, or an AOF's RDB
+     * preamble / base), reporting as redis-check-rdb with {@code name};
+     * returns the offset where the RDB ends, or -1 if it is not sane.
+     */
+    static long check(Path p, String name, PrintStream out) {
+        String file = name;
         out.println("[offset 0] Checking RDB file " + file);
         long[] keys = new long[3]; // read, with expiry, already expired
         long now = System.currentTimeMillis();
@@ -58,9 +67,16 @@ public final class RdbCheck {
             else if (r.checksumDisabled()) out.println("[offset " + in.position() + "] RDB file was saved with checksum disabled: no check performed.");
             out.println("[offset " + in.position() + "] \\o/ RDB looks OK! \\o/");
             info(out, keys);
-            return 0;
+            return in.position();
         } catch (RdbException e) {
             out.println("--- RDB ERROR DETECTED ---");
+            if (in != null && e.getMessage().endsWith("RDB CRC error")) {
+                // redis-check-rdb reports a checksum mismatch after reading it, and no key (none is being read).
+                out.println("[offset " + in.position() + "] RDB CRC error");
+                out.println("[additional info] While doing: " + in.doing);
+                info(out, keys);
+                return -1;
+            }
             out.println("[offset " + e.offset() + "] " + e.getMessage());
             if (in != null) {
                 out.println("[additional info] While doing: " + in.doing);
@@ -70,12 +86,12 @@ public final class RdbCheck {
                 }
             }
             info(out, keys);
-            return 1;
+            return -1;
         } catch (IOException | java.io.UncheckedIOException e) {
             out.println("--- RDB ERROR DETECTED ---");
             out.println("[offset 0] Cannot read " + file + ": "
                     + RdbFile.reason(e instanceof java.io.UncheckedIOException u ? u.getCause() : e));
-            return 1;
+            return -1;
         }
     }
 

@@ -153,6 +153,7 @@ public final class RdbFile {
     static String reason(Throwable e) {
         if (e instanceof java.nio.file.NoSuchFileException) return "No such file or directory";
         if (e instanceof java.nio.file.AccessDeniedException) return "Permission denied";
+        if (e instanceof java.nio.channels.ClosedChannelException) return "Bad file descriptor";
         if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
         String m = e.getMessage();
         return m == null ? e.toString() : m;

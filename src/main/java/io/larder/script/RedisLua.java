@@ -254,6 +254,7 @@ public final class RedisLua implements AutoCloseable {
                 reply(c.reply(), 0);
             }
         } finally {
+            c.pending().setTargets(io.larder.journal.Journal.ALL);
             Lua.setRunning(null);
             restoreHook();
             lua.settop(BASE);
@@ -631,7 +632,9 @@ public final class RedisLua implements AutoCloseable {
         if (l.top() != 1) throw raise("redis.set_repl() requires two arguments.");
         int flags = (int) l.toNumber(-1);
         if ((flags & ~3) != 0) throw raise("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
-        // Propagation (AOF, replicas) does not exist yet: nothing to switch.
+        // The commands the script runs from now on go only where the flags say (REPL_AOF is the journal's
+        // AOF, REPL_REPLICA its replicas).
+        run.ctx.pending().setTargets(flags);
         return 0;
     }
 

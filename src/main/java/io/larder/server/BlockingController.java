@@ -350,6 +350,9 @@ public final class BlockingController {
         long start = System.nanoTime();
         Outcome[] out = new Outcome[1];
         c.runAs(w.client, w.args, w.cmd, r, () -> {
+            io.larder.journal.Journal journal = server.journal();
+            boolean propagating = journal.active();
+            if (propagating) journal.serving(c);
             try {
                 // Serving writes the waiter's keys: a running snapshot captures them first.
                 for (int s : w.stripes) server.keyspace().beforeWrite(s);
@@ -365,6 +368,9 @@ public final class BlockingController {
                 if (partial != null) partial.release();
                 r.error("ERR internal error executing '" + w.cmd.fullName + "': " + e.getClass().getSimpleName());
                 out[0] = Outcome.SERVED;
+            } finally {
+                // Under the waiter's locks: the served command's writes (the LPOP a BLPOP became ...) are fed now.
+                if (propagating) journal.servedDone(c);
             }
             if (out[0] == Outcome.SERVED) {
                 w.state = DONE;

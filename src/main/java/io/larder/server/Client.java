@@ -42,6 +42,12 @@ public final class Client extends ChannelInboundHandlerAdapter {
             TRACKING_NOLOOP = 1 << 22;
     /** The client scripts run their commands as (Redis's CLIENT_SCRIPT): MONITOR shows it as "lua". */
     public static final int SCRIPT = 1 << 23;
+    /**
+     * The client an AOF is replayed as (Redis's CLIENT_ID_AOF): trusted like
+     * a master (mustObeyClient), e.g. XADD's LIMIT without "~" is accepted
+     * because the rewritten trim argument already says exactly what to trim.
+     */
+    public static final int AOF = 1 << 24;
 
     private final LarderServer server;
     public final long id;
@@ -83,6 +89,11 @@ public final class Client extends ChannelInboundHandlerAdapter {
     private volatile boolean suspended;
     long totalInputBytes;
     long totalOutputBytes;
+    /**
+     * The position in the stream of writes the replies pending for this client
+     * acknowledge (see LarderServer.ReplyGate); replies wait until it is durable.
+     */
+    private volatile long durableTarget;
 
     Client(LarderServer server, long id) {
         this.server = server;
@@ -381,9 +392,16 @@ public final class Client extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes out everything replied so far. */
+    /** The replies pending now depend on the writes up to {@code position} being durable. */
+    void awaitDurable(long position) {
+        if (position > durableTarget) durableTarget = position;
+    }
+
+    /** Writes out everything replied so far (once it may: see LarderServer.ReplyGate). */
     public void flush() {
         if (reply == null) return;
+        LarderServer.ReplyGate gate = server.replyGate();
+        if (gate != null && !gate.mayFlush(this, durableTarget)) return;
         ByteBuf b = reply.take();
         if (b != null) {
             int n = b.readableBytes();

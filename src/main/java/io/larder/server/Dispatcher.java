@@ -27,6 +27,7 @@ public final class Dispatcher {
     private final CommandTable table;
     private final Keyspace keyspace;
     private final ExecutionGate gate;
+    private final io.larder.journal.Journal journal;
     private final FastThreadLocal<Scratch> scratch = new FastThreadLocal<>() {
         @Override
         protected Scratch initialValue() {
@@ -99,6 +100,7 @@ public final class Dispatcher {
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.gate = keyspace.gate;
+        this.journal = server.journal();
     }
 
     /** Adds a {@link Check}; checks run in the order they were added. */
@@ -421,6 +423,8 @@ public final class Dispatcher {
             cmd.handler().handle(c);
         } finally {
             if (cmd.has(CommandSpec.READONLY)) server.keysRead(c, cmd);
+            // Still under the command's locks: its writes enter the journal in the order they happened.
+            if (journal.active()) journal.commandDone(c);
         }
     }
 

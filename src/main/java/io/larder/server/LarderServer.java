@@ -63,6 +63,10 @@ public final class LarderServer {
     private final ServerStats stats = new ServerStats();
     private final Dispatcher dispatcher;
     private final BlockingController blocking;
+    /** The ordered stream of writes the AOF (and later replicas) consume. */
+    private final io.larder.journal.Journal journal = new io.larder.journal.Journal();
+    /** Holds replies back until the writes they acknowledge are durable (appendfsync always), or null. */
+    private volatile ReplyGate replyGate;
     private final ScriptExecutor scripts;
     private final String runId;
     private final long startMs = System.currentTimeMillis();
@@ -308,6 +312,35 @@ public final class LarderServer {
         return runId;
     }
 
+    /** The stream of writes to propagate (AOF, replicas). */
+    public io.larder.journal.Journal journal() {
+        return journal;
+    }
+
+    /**
+     * Holds a client's replies until what they acknowledge is durable. With
+     * appendfsync always the AOF installs one: a reply may not leave before
+     * the writes it acknowledges (or observed) are written and fsynced.
+     */
+    public interface ReplyGate {
+        /** The position in the stream of writes a reply given now depends on. */
+        long position();
+
+        /**
+         * True if replies depending on {@code position} may be written now;
+         * otherwise the gate flushes the client later, once they may.
+         */
+        boolean mayFlush(Client c, long position);
+    }
+
+    public void setReplyGate(ReplyGate g) {
+        replyGate = g;
+    }
+
+    public ReplyGate replyGate() {
+        return replyGate;
+    }
+
     /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK ...) and their wake-ups. */
     public BlockingController blocking() {
         return blocking;
@@ -532,6 +565,11 @@ public final class LarderServer {
         if (shuttingDown) return true;
         Log.warning("User requested shutdown...");
         boolean nosave = (flags & SHUTDOWN_NOSAVE) != 0, save = (flags & SHUTDOWN_SAVE) != 0;
+        // The AOF first (its rewrite stopped, its buffer written and fsynced), then the final RDB save.
+        if (!persistence.aof().beforeShutdown((flags & SHUTDOWN_FORCE) != 0)) {
+            Log.warning("Errors trying to shut down the server. Check the logs for more information.");
+            return false;
+        }
         if ((!config.special().save.isEmpty() && !nosave) || save) {
             Log.notice("Saving the final RDB snapshot before exiting.");
             ShutdownSaver saver = shutdownSaver;
@@ -703,6 +741,9 @@ public final class LarderServer {
 
     void afterCommand(CommandContext c, Client client, Args a, CommandSpec cmd, long durationUs) {
         if (c.dirtyCount() != 0) c.stats().dirty += c.dirtyCount();
+        // Its reply (write or read) must not leave before what it acknowledges or saw is durable.
+        ReplyGate g = replyGate;
+        if (g != null) client.awaitDurable(g.position());
         for (AfterCommand ac : afterCommand) ac.after(c, client, a, cmd, durationUs);
     }
 
@@ -718,6 +759,8 @@ public final class LarderServer {
         // tracks the key and listens to events sees them in this order).
         notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", db, key);
         keyModified(db, key);
+        // Propagated as DEL (or UNLINK with lazyfree-lazy-expire), like deleteExpiredKeyAndPropagate.
+        if (journal.active()) journal.keyDeleted(context(), db, key);
         // An expired stream wakes its XREADGROUP waiters with an error, like any deleted one.
         context().keyReady(db, key);
     }

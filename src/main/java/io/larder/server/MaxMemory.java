@@ -279,6 +279,9 @@ public final class MaxMemory {
 
     /** Called with the key's stripe locked: the cross-cutting effects of a deletion, as Redis's eviction. */
     private void evicted(Database db, byte[] key) {
+        // Propagated first, as DEL (UNLINK with lazyfree-lazy-eviction): Redis's performEvictions.
+        io.larder.journal.Journal j = server.journal();
+        if (j.active()) j.keyDeleted(server.context(), db, key, server.config().getBool("lazyfree-lazy-eviction"));
         server.stats().evictedKeys.increment();
         server.keyModified(db, key);
         // An evicted stream wakes its XREADGROUP waiters with an error, like any deleted one.

@@ -202,6 +202,8 @@ public final class ScriptExecutor {
                 if (Log.level() <= Log.VERBOSE) e.printStackTrace();
                 out.error("ERR internal error executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
             } finally {
+                // Still holding the keyspace: what the script (or transaction) wrote enters the journal now.
+                if (server.journal().active()) server.journal().commandDone(cs);
                 if (took) {
                     cs.setExclusive(false);
                     gate.exitExclusive(w);

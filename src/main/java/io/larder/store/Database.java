@@ -44,7 +44,7 @@ public final class Database {
         l.slot = slot;
         if (slot < 0) return null;
         Object e = s.entries[slot];
-        if ((s.meta[slot] & Segment.VOLATILE) != 0 && keyspace.expireLazily) {
+        if ((s.meta[slot] & Segment.VOLATILE) != 0 && keyspace.expireLazily && !keyspace.expiryPaused) {
             long exp = Entries.expireAt(e);
             if (exp <= now) {
                 s.removeAt(slot);
@@ -288,7 +288,7 @@ public final class Database {
 
     /** Lazily expires a key found at a slot during iteration; true if it was removed. */
     boolean expireIfDue(Segment s, int slot, long now) {
-        if ((s.meta[slot] & Segment.VOLATILE) == 0) return false;
+        if ((s.meta[slot] & Segment.VOLATILE) == 0 || keyspace.expiryPaused) return false;
         Object e = s.entries[slot];
         if (Entries.expireAt(e) > now) return false;
         s.removeAt(slot);

@@ -31,6 +31,12 @@ public final class Keyspace {
     private volatile Evictor admission;
     /** DEBUG SET-ACTIVE-EXPIRE: when false the background expiry cycle does nothing. */
     private volatile boolean activeExpire = true;
+    /**
+     * While an AOF is replayed nothing expires, neither on lookup nor in the
+     * background (Redis's keyIsExpired during loading): the commands were
+     * logged against keys that were alive when they ran.
+     */
+    volatile boolean expiryPaused;
     /** The running point-in-time snapshot, or null: see {@link SnapshotBarrier}. */
     private volatile SnapshotBarrier snapshot;
 
@@ -103,7 +109,12 @@ public final class Keyspace {
     }
 
     public boolean activeExpire() {
-        return activeExpire;
+        return activeExpire && !expiryPaused;
+    }
+
+    /** Stops (or resumes) all expiry while an AOF is replayed. */
+    public void setExpiryPaused(boolean paused) {
+        expiryPaused = paused;
     }
 
     public boolean clusterMode() {

@@ -94,7 +94,7 @@ class ActiveExpiryTest {
             // bound is on the 99th percentile, and the maximum only catches a loop blocked for the whole reclaim.
             long p99 = sorted[(int) (sorted.length * 0.99)];
             assertTrue(p99 < 20_000_000L, "99th percentile PING " + p99 / 1e6 + " ms");
-            assertTrue(maxPingNs.get() < 250_000_000L, "slowest PING " + maxPingNs.get() / 1e6 + " ms");
+            assertTrue(maxPingNs.get() < 1_000_000_000L, "slowest PING " + maxPingNs.get() / 1e6 + " ms");
         }
     }
 

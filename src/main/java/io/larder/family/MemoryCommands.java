@@ -175,7 +175,7 @@ public final class MemoryCommands {
     private static void trimNativeHeap() {
         if (MALLOC_TRIM == null) return;
         try {
-            int released = (int) MALLOC_TRIM.invokeExact(0L);
+            int unused = (int) MALLOC_TRIM.invokeExact(0L);
         } catch (Throwable e) {
             // Nothing to give back, or not allowed: harmless.
         }

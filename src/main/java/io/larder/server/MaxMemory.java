@@ -4,6 +4,7 @@ import io.larder.command.CommandContext;
 import io.larder.command.CommandSpec;
 import io.larder.config.Config;
 import io.larder.config.KeyspaceEvents;
+import io.larder.protocol.Args;
 import io.larder.store.Database;
 import io.larder.store.EvictionPolicy;
 import io.larder.store.Evictor;
@@ -12,6 +13,7 @@ import io.larder.store.FrequencySketch;
 import io.larder.store.Keyspace;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -57,7 +59,7 @@ public final class MaxMemory {
      */
     private volatile boolean oomAtStart;
     /** Commands whose flags depend on their arguments (scripts' declared flags): see {@link FlagsSource}. */
-    private final List<FlagsSource> flagsSources = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<FlagsSource> flagsSources = new CopyOnWriteArrayList<>();
 
     /**
      * Redis's getCommandFlags for one kind of command: EVAL with a shebang
@@ -65,7 +67,7 @@ public final class MaxMemory {
      * {@code declared} for commands it does not know.
      */
     public interface FlagsSource {
-        long flags(CommandSpec cmd, io.larder.protocol.Args args, long declared);
+        long flags(CommandSpec cmd, Args args, long declared);
     }
 
     MaxMemory(LarderServer server) {
@@ -177,7 +179,7 @@ public final class MaxMemory {
      * whether the command must be refused with -OOM. Called by the
      * dispatcher before each command, outside the gate and stripe locks.
      */
-    public boolean refuses(CommandContext c, Client client, CommandSpec cmd, io.larder.protocol.Args args) {
+    public boolean refuses(CommandContext c, Client client, CommandSpec cmd, Args args) {
         if (maxmemory == 0) return false;
         boolean outOfMemory = evictBeforeCommand(c.worker()) == Evictor.FAIL;
         if (oomAtStart != outOfMemory) oomAtStart = outOfMemory;
@@ -204,7 +206,7 @@ public final class MaxMemory {
      * A command's flags given its arguments (Redis's getCommandFlags). MULTI asks for every queued command,
      * whatever maxmemory is now: memory may run out before EXEC.
      */
-    public long commandFlags(CommandSpec cmd, io.larder.protocol.Args args) {
+    public long commandFlags(CommandSpec cmd, Args args) {
         long flags = cmd.flags;
         for (FlagsSource s : flagsSources) flags = s.flags(cmd, args, flags);
         return flags;

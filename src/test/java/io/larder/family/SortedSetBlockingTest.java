@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.larder.testing.Diff;
 import io.larder.testing.BlockingTarget;
-import io.larder.testing.LarderTestServer;
-import io.larder.testing.RedisOracle;
+import io.larder.testing.BlockingTestBase;
 import io.larder.testing.RespClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,45 +18,7 @@ import org.junit.jupiter.api.Test;
  * against both servers (each step waits until the server reports the
  * expected number of blocked clients, so arrival order is fixed).
  */
-class SortedSetBlockingTest {
-    static LarderTestServer larder;
-    static RedisOracle redis;
-    final List<RespClient> open = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        larder = LarderTestServer.start();
-        redis = RedisOracle.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (larder != null) larder.close();
-        if (redis != null) redis.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        try (RespClient a = larder.client(); RespClient b = redis.client()) {
-            a.call("FLUSHALL");
-            b.call("FLUSHALL");
-        }
-    }
-
-    @AfterEach
-    void closeClients() {
-        for (RespClient c : open) c.close();
-        open.clear();
-        poll(() -> larder.server().blocking().blockedClients() == 0, "blocked clients left behind");
-    }
-
-    static void poll(java.util.function.BooleanSupplier cond, String what) {
-        BlockingTarget.poll(cond, what);
-    }
-
-    final BlockingTarget larderTarget = BlockingTarget.larder(larder, open);
-    final BlockingTarget redisTarget = BlockingTarget.redis(redis, open);
-
+class SortedSetBlockingTest extends BlockingTestBase {
     void sameAsRedis(Function<BlockingTarget, List<String>> scenario) {
         List<String> expected = scenario.apply(redisTarget);
         flush();

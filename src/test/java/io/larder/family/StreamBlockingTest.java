@@ -2,24 +2,18 @@ package io.larder.family;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.larder.server.BlockingController;
 import io.larder.server.Client;
 import io.larder.store.Lookup;
 import io.larder.store.StoredValue;
-import io.larder.testing.LarderTestServer;
-import io.larder.testing.RedisOracle;
+import io.larder.testing.BlockingTarget;
+import io.larder.testing.BlockingTestBase;
 import io.larder.testing.RespClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,102 +22,8 @@ import org.junit.jupiter.api.Test;
  * reports the expected number of blocked clients, so arrival order is
  * fixed) and what the clients receive must be identical, byte for byte.
  */
-class StreamBlockingTest {
-    static LarderTestServer larder;
-    static RedisOracle redis;
-    final List<RespClient> open = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        larder = LarderTestServer.start();
-        redis = RedisOracle.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (larder != null) larder.close();
-        if (redis != null) redis.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        try (RespClient a = larder.client(); RespClient b = redis.client()) {
-            a.call("FLUSHALL");
-            b.call("FLUSHALL");
-        }
-    }
-
-    @AfterEach
-    void closeClients() {
-        for (RespClient c : open) c.close();
-        open.clear();
-        BlockingController b = larder.server().blocking();
-        poll(() -> b.blockedClients() == 0 && b.waitedKeys() == 0, "blocked clients left behind");
-    }
-
-    interface Target {
-        RespClient client();
-
-        void awaitBlocked(int n);
-
-        boolean isLarder();
-    }
-
-    final Target larderTarget = new Target() {
-        @Override
-        public RespClient client() {
-            RespClient c = larder.client();
-            open.add(c);
-            return c;
-        }
-
-        @Override
-        public void awaitBlocked(int n) {
-            poll(() -> larder.server().blocking().blockedClients() == n, "Larder: " + n + " blocked clients");
-        }
-
-        @Override
-        public boolean isLarder() {
-            return true;
-        }
-    };
-
-    final Target redisTarget = new Target() {
-        @Override
-        public RespClient client() {
-            RespClient c = redis.client();
-            open.add(c);
-            return c;
-        }
-
-        @Override
-        public void awaitBlocked(int n) {
-            try (RespClient c = redis.client()) {
-                poll(() -> ((String) c.call("INFO", "clients")).contains("blocked_clients:" + n + "\r\n"),
-                        "Redis: " + n + " blocked clients");
-            }
-        }
-
-        @Override
-        public boolean isLarder() {
-            return false;
-        }
-    };
-
-    static void poll(java.util.function.BooleanSupplier cond, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting for: " + what);
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    void sameAsRedis(Function<Target, List<String>> scenario) {
+class StreamBlockingTest extends BlockingTestBase {
+    void sameAsRedis(Function<BlockingTarget, List<String>> scenario) {
         List<String> expected = scenario.apply(redisTarget);
         List<String> actual = scenario.apply(larderTarget);
         assertEquals(expected, actual);

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.larder.testing.BlockingTarget;
-import io.larder.testing.LarderTestServer;
-import io.larder.testing.RedisOracle;
+import io.larder.testing.BlockingTestBase;
 import io.larder.testing.RespClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,10 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,47 +26,7 @@ import org.junit.jupiter.api.Test;
  * server reports the expected number of blocked clients, so the order of
  * arrival is fixed); concurrency, timing and cleanup are checked on Larder.
  */
-class BlockingControllerTest {
-    static LarderTestServer larder;
-    static RedisOracle redis;
-    final List<RespClient> open = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        larder = LarderTestServer.start();
-        redis = RedisOracle.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (larder != null) larder.close();
-        if (redis != null) redis.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        try (RespClient a = larder.client(); RespClient b = redis.client()) {
-            a.call("FLUSHALL");
-            b.call("FLUSHALL");
-        }
-    }
-
-    @AfterEach
-    void closeClients() {
-        for (RespClient c : open) c.close();
-        open.clear();
-        // Every test leaves no blocked client and no waited key behind.
-        BlockingController b = larder.server().blocking();
-        poll(() -> b.blockedClients() == 0 && b.waitedKeys() == 0, "blocked clients left behind");
-    }
-
-    final BlockingTarget larderTarget = BlockingTarget.larder(larder, open);
-    final BlockingTarget redisTarget = BlockingTarget.redis(redis, open);
-
-    static void poll(java.util.function.BooleanSupplier cond, String what) {
-        BlockingTarget.poll(cond, what);
-    }
-
+class BlockingControllerTest extends BlockingTestBase {
     /** Runs a scenario on both servers; the observations must be identical. */
     void sameAsRedis(Function<BlockingTarget, List<String>> scenario) {
         List<String> expected = scenario.apply(redisTarget);

@@ -17,6 +17,9 @@ public interface BlockingTarget {
     /** Waits until exactly n clients are blocked. */
     void awaitBlocked(int n);
 
+    /** True for Larder (scenarios that look inside the server, or differ on purpose). */
+    boolean isLarder();
+
     /** Larder, counting blocked clients in its blocking controller; opened clients go to {@code open}. */
     static BlockingTarget larder(LarderTestServer larder, List<RespClient> open) {
         return new BlockingTarget() {
@@ -30,6 +33,11 @@ public interface BlockingTarget {
             @Override
             public void awaitBlocked(int n) {
                 poll(() -> larder.server().blocking().blockedClients() == n, "Larder: " + n + " blocked clients");
+            }
+
+            @Override
+            public boolean isLarder() {
+                return true;
             }
         };
     }
@@ -50,6 +58,11 @@ public interface BlockingTarget {
                     poll(() -> ((String) c.call("INFO", "clients")).contains("blocked_clients:" + n + "\r\n"),
                             "Redis: " + n + " blocked clients");
                 }
+            }
+
+            @Override
+            public boolean isLarder() {
+                return false;
             }
         };
     }

@@ -1,12 +1,5 @@
 package io.larder.family;
 
-import io.larder.testing.Diff;
-import io.larder.testing.LarderTestServer;
-import io.larder.testing.RedisOracle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,38 +9,7 @@ import org.junit.jupiter.api.Test;
  * per stored member, an empty result deletes the destination ("del", one
  * change), reads emit "keymiss" for a missing key.
  */
-class GeoEffectsTest {
-    static LarderTestServer larder;
-    static RedisOracle redis;
-    Diff d;
-    SideEffects s;
-
-    @BeforeAll
-    static void start() {
-        larder = LarderTestServer.start(SideEffects.OPTIONS);
-        redis = RedisOracle.start(SideEffects.OPTIONS);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (larder != null) larder.close();
-        if (redis != null) redis.close();
-    }
-
-    @BeforeEach
-    void connect() {
-        d = new Diff(larder.port(), redis.port());
-        d.exec("FLUSHALL");
-        s = new SideEffects(larder, redis, d);
-        s.sync();
-    }
-
-    @AfterEach
-    void disconnect() {
-        s.close();
-        d.close();
-    }
-
+class GeoEffectsTest extends SideEffectsTestBase {
     @Test
     void geoadd() {
         s.script("""

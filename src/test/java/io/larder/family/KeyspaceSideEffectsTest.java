@@ -1,13 +1,6 @@
 package io.larder.family;
 
 import io.larder.store.ValueType;
-import io.larder.testing.Diff;
-import io.larder.testing.LarderTestServer;
-import io.larder.testing.RedisOracle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,37 +9,7 @@ import org.junit.jupiter.api.Test;
  * rename_to, move_from/move_to, copy_to, del for an expiry in the past,
  * new, keymiss ...) and what counts as a change.
  */
-class KeyspaceSideEffectsTest {
-    static LarderTestServer larder;
-    static RedisOracle redis;
-    Diff d;
-    SideEffects s;
-
-    @BeforeAll
-    static void start() {
-        larder = LarderTestServer.start(SideEffects.OPTIONS);
-        redis = RedisOracle.start(SideEffects.OPTIONS);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (larder != null) larder.close();
-        if (redis != null) redis.close();
-    }
-
-    @BeforeEach
-    void connect() {
-        d = new Diff(larder.port(), redis.port());
-        d.exec("FLUSHALL");
-        s = new SideEffects(larder, redis, d);
-    }
-
-    @AfterEach
-    void disconnect() {
-        s.close();
-        d.close();
-    }
-
+class KeyspaceSideEffectsTest extends SideEffectsTestBase {
     @Test
     void stringCommands() {
         s.script("""

@@ -47,12 +47,8 @@ public final class TransactionCommands {
         server.addClientListener(this::discardTransaction);
         server.addResetListener(this::discardTransaction);
         server.setRejectHook(this::rejected);
-        // Under maxmemory, EXEC is refused when its queue holds a denyoom command (Redis's mstate.cmd_flags).
-        server.maxMemory().setQueuedFlags(c -> {
-            Transaction t = states.get(c.id);
-            return t == null ? 0 : t.flags;
-        });
         server.dispatcher().addInterceptor(this::intercept);
+        // EXEC is judged by its queue (mstate.cmd_flags) in the OOM, MISCONF and LOADING checks.
         server.dispatcher().setQueuedFlags(new Dispatcher.QueuedFlags() {
             @Override
             public long flags(Client c) {

@@ -17,7 +17,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-import java.util.function.ToLongFunction;
 
 /**
  * Redis's maxmemory directive: what used_memory is, eviction before each
@@ -46,8 +45,6 @@ public final class MaxMemory {
     private volatile long maxmemory;
     private volatile long clientsMemory;
     private volatile LongSupplier clientsMemorySource = () -> 0;
-    /** EXEC is refused when its queue holds a denyoom command: transactions tell which flags the queue has. */
-    private volatile ToLongFunction<Client> queuedFlags = c -> 0;
     private volatile long peak;
     /** Nanotime when used memory was first seen over the limit without recovering; 0 when under it. */
     private volatile long exceededSince;
@@ -159,11 +156,6 @@ public final class MaxMemory {
         clientsMemorySource = s;
     }
 
-    /** How transactions tell the flags of a client's queued commands (Redis's mstate.cmd_flags). */
-    public void setQueuedFlags(ToLongFunction<Client> f) {
-        queuedFlags = f;
-    }
-
     public long maxmemory() {
         return maxmemory;
     }
@@ -184,9 +176,9 @@ public final class MaxMemory {
         boolean outOfMemory = evictBeforeCommand(c.worker()) == Evictor.FAIL;
         if (oomAtStart != outOfMemory) oomAtStart = outOfMemory;
         if (!outOfMemory) return false;
+        // EXEC of a queued denyoom command is denyoom (the dispatcher knows the queue's flags).
         boolean denyoom = (commandFlags(cmd, args) & CommandSpec.DENYOOM) != 0
-                || (client.has(Client.MULTI) && cmd.fullName.equals("exec")
-                        && (queuedFlags.applyAsLong(client) & CommandSpec.DENYOOM) != 0);
+                || server.dispatcher().hasFlag(client, cmd, CommandSpec.DENYOOM);
         // Queueing in MULTI takes memory too: refused, except what ends the transaction or the connection.
         if (client.has(Client.MULTI)) {
             switch (cmd.fullName) {
